@@ -100,13 +100,14 @@ func (db *DB) Status(ctx context.Context) (SchemaStatus, error) {
 	for v := range applied {
 		st.Applied = max(st.Applied, v)
 	}
-	res, err := db.riverValidate(ctx)
-	if err != nil {
-		st.RiverDetail = err.Error()
-		return st, nil
+	// A River schema that cannot be read (e.g. no tables yet) is reported
+	// as not current rather than as a failure of Status itself.
+	if res, verr := db.riverValidate(ctx); verr == nil {
+		st.RiverOK = res.OK
+		st.RiverDetail = strings.Join(res.Messages, "; ")
+	} else {
+		st.RiverDetail = verr.Error()
 	}
-	st.RiverOK = res.OK
-	st.RiverDetail = strings.Join(res.Messages, "; ")
 	return st, nil
 }
 

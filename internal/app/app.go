@@ -1,0 +1,300 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+// Package app wires Piazza together: the database, the domains, the job
+// runner and the web server, and runs them with an ordered shutdown. It is
+// the only package that knows every other one.
+package app
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/piazza-pa/piazza/internal/api"
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/config"
+	"github.com/piazza-pa/piazza/internal/jobs"
+	"github.com/piazza-pa/piazza/internal/mail"
+	"github.com/piazza-pa/piazza/internal/notify"
+	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/web"
+)
+
+// Version is set at build time with -ldflags "-X .../app.Version=…".
+var Version = "dev"
+
+// StartupError is a problem an operator must fix before Piazza can start
+// (bad database URL, port in use, missing key, stale schema). The CLI
+// prints it as one line and exits with status 2.
+type StartupError struct{ Msg string }
+
+func (e *StartupError) Error() string { return e.Msg }
+
+func startupf(format string, args ...any) error {
+	return &StartupError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// App is a running Piazza.
+type App struct {
+	Config *config.Config
+	Log    *slog.Logger
+	DB     *store.DB
+	Orgs   *org.Service
+	Auth   *auth.Service
+	Audit  *audit.Log
+	Notify *notify.Service
+	Mail   mail.Sender
+	Jobs   *jobs.Runner
+	Web    *web.Server
+
+	registry *prometheus.Registry
+}
+
+// Options say how Open treats the schema.
+type Options struct {
+	// Migrate applies pending migrations. SQLite always migrates: a
+	// newcomer's first run must just work. On PostgreSQL, migrations are
+	// an explicit step (piazza migrate or serve --migrate) and a stale
+	// schema is refused.
+	Migrate bool
+}
+
+// Open connects to the database and builds every service, without
+// starting anything.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (*App, error) {
+	dbURL := cfg.DatabaseURL
+	if !cfg.IsPostgres() {
+		dbURL = cfg.SQLitePath()
+	}
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return nil, startupf("PIAZZA_DATABASE_URL: %v", oneLine(err))
+	}
+	a := &App{Config: cfg, Log: log, DB: db}
+	if err := a.open(ctx, opts); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) open(ctx context.Context, opts Options) error {
+	cfg := a.Config
+	if opts.Migrate || a.DB.Engine == store.SQLite {
+		if err := a.DB.Migrate(ctx, a.Log); err != nil {
+			return fmt.Errorf("app: %w", err)
+		}
+	}
+	st, err := a.DB.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	if st.Applied > st.Latest {
+		return startupf("the database schema (version %d) is newer than this piazza binary (version %d): upgrade piazza", st.Applied, st.Latest)
+	}
+	if !st.Current() {
+		return startupf("the database schema is not up to date (version %d of %d): run `piazza migrate` first, or `piazza serve --migrate`", st.Applied, st.Latest)
+	}
+	key, err := a.secretKey()
+	if err != nil {
+		return err
+	}
+	sealer, err := auth.NewSealer(key)
+	if err != nil {
+		return startupf("PIAZZA_SECRET_KEY: %v", err)
+	}
+	a.Mail, err = mail.New(cfg.SMTPURL, cfg.MailFrom, a.Log)
+	if err != nil {
+		return startupf("PIAZZA_SMTP_URL: %v", oneLine(err))
+	}
+	a.Orgs = org.NewService(a.DB)
+	a.Auth = auth.NewService(a.DB, sealer)
+	a.Audit = audit.NewLog(a.DB)
+	a.Notify = notify.NewService(a.DB, a.Mail, a.publicURL())
+	a.Jobs = jobs.New(a.DB, jobs.Config{Workers: cfg.Workers, Logger: a.Log})
+	a.registerTasks()
+
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Web, err = web.New(web.Deps{
+		Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
+		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
+		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo,
+		API:            api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version}),
+		Health:         a.DB.Ping,
+		MetricsHandler: a.metricsHandler(),
+	})
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	return nil
+}
+
+// secretKey returns the key that encrypts credentials at rest. On SQLite
+// a missing key is generated once into the data directory; on PostgreSQL
+// every instance must share one, so it has to be configured.
+func (a *App) secretKey() ([]byte, error) {
+	cfg := a.Config
+	if cfg.SecretKey != "" {
+		key, err := auth.ParseSecretKey(cfg.SecretKey)
+		if err != nil {
+			return nil, startupf("PIAZZA_SECRET_KEY: %v", err)
+		}
+		return key, nil
+	}
+	if a.DB.Engine == store.Postgres {
+		return nil, startupf("PIAZZA_SECRET_KEY is required with PostgreSQL (all instances must share it); generate one with `piazza keygen`")
+	}
+	path := filepath.Join(filepath.Dir(a.DB.Path), "secret.key")
+	if b, err := os.ReadFile(path); err == nil {
+		key, err := auth.ParseSecretKey(strings.TrimSpace(string(b)))
+		if err != nil {
+			return nil, startupf("%s: %v", path, err)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, startupf("%s: %v", path, err)
+	}
+	encoded, err := auth.GenerateSecretKey()
+	if err != nil {
+		return nil, err
+	}
+	// O_EXCL: two processes starting at once never overwrite each other's key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, startupf("cannot create %s: %v", path, err)
+	}
+	if _, err := f.WriteString(encoded + "\n"); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	a.Log.Info("generated a secret key for credentials at rest; back it up with the database", "path", path)
+	return auth.ParseSecretKey(encoded)
+}
+
+func (a *App) publicURL() string {
+	if a.Config.PublicURL != "" {
+		return strings.TrimRight(a.Config.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(a.Config.Listen)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func (a *App) metricsHandler() http.Handler {
+	h := promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+	token := a.Config.MetricsToken
+	if token == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// registerTasks declares the periodic jobs.
+func (a *App) registerTasks() {
+	a.Jobs.Periodic("sessions.cleanup", time.Hour, jobs.LaneMaintenance, func(ctx context.Context) error {
+		n, err := a.Auth.PurgeExpiredSessions(ctx)
+		if err == nil && n > 0 {
+			a.Log.Info("expired sessions removed", "count", n)
+		}
+		return err
+	})
+	a.Jobs.Periodic("notify.email", 30*time.Second, jobs.LaneMaintenance, func(ctx context.Context) error {
+		_, err := a.Notify.SendPendingEmails(ctx)
+		return err
+	})
+}
+
+// Listen binds the HTTP address, so that a port in use is reported before
+// anything starts.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, startupf("PIAZZA_LISTEN: cannot listen on %s: %v", addr, oneLine(errors.Unwrap(err)))
+	}
+	return ln, nil
+}
+
+// Serve starts the workers and the web server on ln and blocks until ctx
+// is cancelled, then shuts down in order: HTTP first (no new work comes
+// in), then the workers (running jobs finish or are cancelled), then the
+// database, which both of them were using.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("app: start jobs: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.Web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("piazza is listening", "addr", ln.Addr().String(), "url", a.publicURL(), "database", string(a.DB.Engine), "version", Version)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	a.Log.Info("shutting down")
+	timeout := a.Config.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 20 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		a.Log.Warn("http shutdown", "err", err)
+	}
+	if err := a.Jobs.Stop(sctx); err != nil {
+		a.Log.Warn("jobs shutdown", "err", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+func oneLine(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
