@@ -31,6 +31,8 @@ CREATE TABLE people (
     lang           TEXT NOT NULL DEFAULT 'it',
     totp_secret    TEXT NOT NULL DEFAULT '',
     totp_enabled   BOOLEAN NOT NULL DEFAULT FALSE,
+    -- the last accepted TOTP time step: a code is never accepted twice
+    totp_last_step BIGINT NOT NULL DEFAULT 0,
     disabled       BOOLEAN NOT NULL DEFAULT FALSE,
     created_at     TIMESTAMPTZ NOT NULL,
     updated_at     TIMESTAMPTZ NOT NULL
