@@ -133,6 +133,13 @@ func (in *OrganisationInput) validate() error {
 
 // CreateOrganisation creates an organisation.
 func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) (Organisation, error) {
+	return s.CreateOrganisationWithAdmin(ctx, in, "")
+}
+
+// CreateOrganisationWithAdmin creates an organisation and, in the same
+// transaction, makes adminID (when not empty) its first administrator, so
+// no organisation is ever left without one.
+func (s *Service) CreateOrganisationWithAdmin(ctx context.Context, in OrganisationInput, adminID string) (Organisation, error) {
 	if err := in.validate(); err != nil {
 		return Organisation{}, err
 	}
@@ -145,8 +152,13 @@ func (s *Service) CreateOrganisation(ctx context.Context, in OrganisationInput) 
 		if err != nil {
 			return store.Normalize(err)
 		}
-		return audit.Record(ctx, tx, audit.Change{OrgID: o.ID, Action: "org.create", TargetType: "organisation",
+		err = audit.Record(ctx, tx, audit.Change{OrgID: o.ID, Action: "org.create", TargetType: "organisation",
 			TargetID: o.ID, TargetLabel: o.Slug, After: orgSnapshot(o)})
+		if err != nil || adminID == "" {
+			return err
+		}
+		_, err = s.grant(ctx, o.ID, adminID, RoleAdmin, "", tx)
+		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
 		return Organisation{}, &valid.Error{Field: "slug", Key: "admin.org.slug.taken"}
