@@ -132,7 +132,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Web, err = web.New(web.Deps{
-		Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
+		DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
 		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
 		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo,
 		API:            api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version}),

@@ -1,0 +1,60 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package api
+
+import (
+	"slices"
+
+	"github.com/piazza-pa/piazza/internal/org"
+)
+
+// access says whether a route needs a token.
+type access int
+
+const (
+	member access = iota // a valid token whose person belongs to its organisation
+	public               // no token (the OpenAPI document)
+)
+
+// route is one operation. The mux and the OpenAPI test both read the
+// table below, so a route cannot exist without its documentation.
+type route struct {
+	Method string
+	Path   string // full path as the mux sees it; OpenAPI paths drop Prefix
+	Access access
+	Perm   org.Permission // checked before the handler; "" for any member
+	Handle handler
+}
+
+// routes lists every route with the permission it needs next to it.
+var routes = []route{
+	{"GET", Prefix + "/openapi.json", public, "", (*server).serveOpenAPI},
+	{"GET", Prefix + "/me", member, "", (*server).me},
+
+	{"GET", Prefix + "/people", member, org.PermPeopleRead, (*server).listPeople},
+	{"POST", Prefix + "/people", member, org.PermPeopleManage, (*server).createPerson},
+	{"GET", Prefix + "/people/{id}", member, org.PermPeopleRead, (*server).getPerson},
+
+	{"GET", Prefix + "/offices", member, "", (*server).listOffices},
+	{"POST", Prefix + "/offices", member, org.PermOfficesManage, (*server).createOffice},
+	{"GET", Prefix + "/offices/{code}", member, "", (*server).getOffice},
+	{"PATCH", Prefix + "/offices/{code}", member, org.PermOfficesManage, (*server).updateOffice},
+	{"DELETE", Prefix + "/offices/{code}", member, org.PermOfficesManage, (*server).deleteOffice},
+}
+
+// allowedMethods returns, for each routed path, the methods it answers,
+// for the Allow header of a 405.
+func allowedMethods() map[string][]string {
+	out := map[string][]string{}
+	for _, rt := range routes {
+		out[rt.Path] = append(out[rt.Path], rt.Method)
+		if rt.Method == "GET" {
+			out[rt.Path] = append(out[rt.Path], "HEAD") // ServeMux answers HEAD with GET
+		}
+	}
+	for _, ms := range out {
+		slices.Sort(ms)
+	}
+	return out
+}

@@ -1,0 +1,200 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/piazza-pa/piazza/internal/app/apptest"
+	"github.com/piazza-pa/piazza/internal/demo"
+	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/store/storetest"
+)
+
+// screenshotDir is where browser tests leave their screenshots, for people
+// to look at: <repo>/test-output/screenshots (ignored by git).
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "test-output", "screenshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browser starts headless Chromium from Debian. Without it the test is
+// skipped locally; under CI (CI set) a missing browser is a failure.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("PIAZZA_CHROMIUM")
+	if path == "" {
+		for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+			if _, err := os.Stat(p); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		if _, err := exec.LookPath("chromium"); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal("Chromium not found: install the Debian package chromium")
+			}
+			t.Skip("Chromium not found (apt-get install chromium)")
+		}
+		path = "chromium"
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if _, err := chromedp.Run(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	file := filepath.Join(screenshotDir(t), strings.ReplaceAll(t.Name(), "/", "_")+"_"+name+".jpg")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserJourney drives the interface the way a person does: log in,
+// switch to English and back, create an office, find it in the audit log.
+// It runs on SQLite: the browser checks the pages, the engines are covered
+// by the scenario tests.
+func TestBrowserJourney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	ctx := browser(t)
+	in := apptest.Start(t, store.SQLite)
+	code := storetest.Unique("biblioteca_")
+	var text string
+
+	do(t, ctx,
+		chromedp.Navigate(in.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
+	)
+	shot(t, ctx, "01-login")
+	do(t, ctx,
+		// The skip link is the first thing the keyboard reaches.
+		chromedp.KeyEvent("\t"),
+	)
+	text = run(t, ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("href")`))
+	if text != "#main" {
+		t.Errorf("first Tab stop is %q, want the skip link", text)
+	}
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`#f-email`), "admin@demo.piazza.test"),
+		chromedp.SendKeys(chromedp.CSS(`#f-password`), demo.Password),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#main-nav`)),
+	)
+	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#main h1`)))
+	if !strings.Contains(text, "Alessandra") {
+		t.Errorf("dashboard heading %q", text)
+	}
+	shot(t, ctx, "02-dashboard-it")
+
+	// English, then Italian again.
+	do(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#lang-select`), "en"),
+		chromedp.Click(chromedp.CSS(`#lang-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"]`)),
+	)
+	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#main-nav`)))
+	if !strings.Contains(text, "Editorial plan") || !strings.Contains(text, "Settings") {
+		t.Errorf("English navigation: %q", text)
+	}
+	shot(t, ctx, "03-dashboard-en")
+	do(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#lang-select`), "it"),
+		chromedp.Click(chromedp.CSS(`#lang-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="it"]`)),
+	)
+	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#main-nav`)))
+	if !strings.Contains(text, "Piano editoriale") {
+		t.Errorf("Italian navigation: %q", text)
+	}
+
+	// Create an office.
+	do(t, ctx,
+		chromedp.Navigate(in.URL+"/admin/offices"),
+		chromedp.WaitVisible(chromedp.CSS(`#office-create`)),
+		chromedp.SendKeys(chromedp.CSS(`#office-create #f-code`), code),
+		chromedp.SendKeys(chromedp.CSS(`#office-create #f-name`), "Biblioteca civica"),
+		chromedp.SendKeys(chromedp.CSS(`#office-create #f-email`), "biblioteca@comune-vallebella.example"),
+		chromedp.Submit(chromedp.CSS(`#office-create`)),
+		chromedp.WaitVisible(chromedp.CSS(`.alert-success`)),
+	)
+	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#offices-table`)))
+	if !strings.Contains(text, code) || !strings.Contains(text, "Biblioteca civica") {
+		t.Errorf("office not listed: %q", text)
+	}
+	shot(t, ctx, "04-offices")
+
+	// And find it in the audit log.
+	do(t, ctx,
+		chromedp.Navigate(in.URL+"/admin/audit"),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-filter`)),
+		chromedp.SendKeys(chromedp.CSS(`#audit-filter #f-action`), "office.create"),
+		chromedp.Submit(chromedp.CSS(`#audit-filter`)),
+		// The reloaded page carries the filter in the input's attribute.
+		chromedp.WaitVisible(chromedp.CSS(`#audit-filter input[value="office.create"]`)),
+	)
+	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#audit-table`)))
+	if !strings.Contains(text, "Biblioteca civica") || !strings.Contains(text, "admin@demo.piazza.test") {
+		t.Errorf("audit log: %q", text)
+	}
+	shot(t, ctx, "05-audit")
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

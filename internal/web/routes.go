@@ -1,0 +1,96 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package web
+
+import (
+	"net/http"
+
+	"github.com/piazza-pa/piazza/internal/org"
+)
+
+// access says who may reach a route.
+type access int
+
+const (
+	public    access = iota // anyone, no session needed (login, public pages)
+	signedIn                // a full session in an organisation
+	mfaStep                 // a session whose password step passed, second factor due
+	anyMember               // signed in, no particular permission
+)
+
+// routes lists every route with the permission it needs next to it.
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("GET /static/", http.StripPrefix("/static", StaticHandler()))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.MetricsHandler != nil {
+		mux.Handle("GET /metrics", s.MetricsHandler)
+	}
+	if s.API != nil {
+		mux.Handle("/api/v1/", s.API)
+	}
+
+	// Signing in and out.
+	s.handle(mux, "GET /{$}", public, "", s.home)
+	s.handle(mux, "GET /login", public, "", s.loginForm)
+	s.handle(mux, "POST /login", public, "", s.login)
+	s.handle(mux, "GET /login/2fa", mfaStep, "", s.secondFactorForm)
+	s.handle(mux, "POST /login/2fa", mfaStep, "", s.secondFactor)
+	s.handle(mux, "POST /logout", public, "", s.logout)
+	s.handle(mux, "GET /password/forgot", public, "", s.forgotForm)
+	s.handle(mux, "POST /password/forgot", public, "", s.forgot)
+	s.handle(mux, "GET /password/reset", public, "", s.resetForm)
+	s.handle(mux, "POST /password/reset", public, "", s.reset)
+	s.handle(mux, "POST /lang", public, "", s.setLanguage)
+
+	// Working areas.
+	s.handle(mux, "GET /dashboard", anyMember, "", s.dashboard)
+	s.handle(mux, "POST /org/switch", anyMember, "", s.switchOrg)
+	s.handle(mux, "GET /plan", signedIn, org.PermPlanRead, s.area("plan"))
+	s.handle(mux, "GET /desk", signedIn, org.PermDeskRead, s.area("desk"))
+	s.handle(mux, "GET /alerts", signedIn, "", s.area("alerts"))
+	s.handle(mux, "GET /network", signedIn, "", s.area("network"))
+	s.handle(mux, "GET /analytics", signedIn, org.PermAnalyticsRead, s.area("analytics"))
+
+	// Notifications.
+	s.handle(mux, "GET /notifications", anyMember, "", s.notifications)
+	s.handle(mux, "POST /notifications/read", anyMember, "", s.notificationsRead)
+
+	// Personal settings.
+	s.handle(mux, "GET /settings", anyMember, "", s.settings)
+	s.handle(mux, "GET /settings/security", anyMember, "", s.security)
+	s.handle(mux, "POST /settings/password", anyMember, "", s.changePassword)
+	s.handle(mux, "POST /settings/2fa/begin", anyMember, "", s.totpBegin)
+	s.handle(mux, "POST /settings/2fa/confirm", anyMember, "", s.totpConfirm)
+	s.handle(mux, "POST /settings/2fa/disable", anyMember, "", s.totpDisable)
+	s.handle(mux, "GET /settings/tokens", anyMember, "", s.tokens)
+	s.handle(mux, "POST /settings/tokens", anyMember, "", s.tokenCreate)
+	s.handle(mux, "POST /settings/tokens/{id}/revoke", anyMember, "", s.tokenRevoke)
+	s.handle(mux, "GET /settings/notifications", anyMember, "", s.notificationPrefs)
+	s.handle(mux, "POST /settings/notifications", anyMember, "", s.notificationPrefsSave)
+
+	// Administration.
+	s.handle(mux, "GET /admin/people", signedIn, org.PermPeopleRead, s.people)
+	s.handle(mux, "POST /admin/people", signedIn, org.PermPeopleManage, s.personCreate)
+	s.handle(mux, "GET /admin/people/{id}", signedIn, org.PermPeopleRead, s.person)
+	s.handle(mux, "POST /admin/people/{id}/roles", signedIn, org.PermPeopleManage, s.roleGrant)
+	s.handle(mux, "POST /admin/people/{id}/roles/{mid}/revoke", signedIn, org.PermPeopleManage, s.roleRevoke)
+	s.handle(mux, "POST /admin/people/{id}/disable", signedIn, org.PermPeopleManage, s.personDisable)
+	s.handle(mux, "POST /admin/people/{id}/2fa/reset", signedIn, org.PermPeopleManage, s.personReset2FA)
+	s.handle(mux, "GET /admin/offices", signedIn, org.PermOfficesManage, s.offices)
+	s.handle(mux, "POST /admin/offices", signedIn, org.PermOfficesManage, s.officeCreate)
+	s.handle(mux, "GET /admin/offices/{id}", signedIn, org.PermOfficesManage, s.officeEdit)
+	s.handle(mux, "POST /admin/offices/{id}", signedIn, org.PermOfficesManage, s.officeUpdate)
+	s.handle(mux, "POST /admin/offices/{id}/delete", signedIn, org.PermOfficesManage, s.officeDelete)
+	s.handle(mux, "GET /admin/roles", signedIn, org.PermPeopleRead, s.roles)
+	s.handle(mux, "GET /admin/organisation", signedIn, org.PermOrgManage, s.organisation)
+	s.handle(mux, "POST /admin/organisation", signedIn, org.PermOrgManage, s.organisationUpdate)
+	s.handle(mux, "POST /admin/organisations", signedIn, org.PermOrgManage, s.organisationCreate)
+	s.handle(mux, "GET /admin/audit", signedIn, org.PermAuditRead, s.auditLog)
+	s.handle(mux, "GET /admin/tasks", signedIn, org.PermOrgManage, s.tasks)
+	s.handle(mux, "POST /admin/tasks/{name}/run", signedIn, org.PermOrgManage, s.taskRun)
+
+	// Public pages of an organisation: /o/{slug}/… and, for the default
+	// organisation, the same path without the prefix.
+	s.public(mux, "GET", "/{$}", s.publicHome, false)
+}

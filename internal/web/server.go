@@ -1,0 +1,103 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+// Package web is Piazza's server-rendered interface: the pages of every
+// area, in Italian first and in English, with the look of Bootstrap Italia.
+// Every route is listed with the permission it needs in routes.go; one file
+// per area holds its handlers. Domains do the work; this package maps
+// their results and errors to pages and status codes, in one place.
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/i18n"
+	"github.com/piazza-pa/piazza/internal/jobs"
+	"github.com/piazza-pa/piazza/internal/mail"
+	"github.com/piazza-pa/piazza/internal/notify"
+	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/store"
+)
+
+// TaskRunner is the part of the job runner the admin pages use.
+type TaskRunner interface {
+	Tasks(ctx context.Context) ([]jobs.Task, error)
+	RunNow(ctx context.Context, name string) error
+}
+
+// Deps is what the interface needs from the rest of Piazza.
+type Deps struct {
+	DB      *store.DB
+	Orgs    *org.Service
+	Auth    *auth.Service
+	Audit   *audit.Log
+	Notify  *notify.Service
+	Mail    mail.Sender
+	Tasks   TaskRunner
+	Logger  *slog.Logger
+	Metrics prometheus.Registerer
+	// PublicURL is the address people reach Piazza at; https means secure cookies.
+	PublicURL       string
+	SessionLifetime time.Duration
+	// DefaultOrg is the slug public paths without /o/{slug} use, if set.
+	DefaultOrg string
+	Demo       bool
+	// API serves /api/v1/ when set.
+	API http.Handler
+	// Health answers /healthz.
+	Health func(ctx context.Context) error
+	// MetricsHandler serves /metrics when set.
+	MetricsHandler http.Handler
+}
+
+// Server renders the interface.
+type Server struct {
+	Deps
+	catalog *i18n.Catalog
+	pages   map[i18n.Lang]map[string]*template.Template
+	secure  bool
+	metrics *httpMetrics
+}
+
+// New parses every template (failing at start, not at the first request)
+// and returns the server.
+func New(d Deps) (*Server, error) {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.SessionLifetime == 0 {
+		d.SessionLifetime = 12 * time.Hour
+	}
+	s := &Server{Deps: d, catalog: i18n.Default(), secure: strings.HasPrefix(d.PublicURL, "https://")}
+	pages, err := parseTemplates(s.catalog)
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.metrics = newHTTPMetrics(d.Metrics)
+	return s, nil
+}
+
+// Handler returns the whole HTTP interface.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	// Browsers send Sec-Fetch-Site/Origin: cross-site form posts are refused
+	// before they reach a handler, on top of the per-form CSRF token.
+	cop := http.NewCrossOriginProtection()
+	var h http.Handler = mux
+	h = cop.Handler(h)
+	h = s.metrics.wrap(h)
+	h = securityHeaders(h)
+	h = s.recoverer(h)
+	return h
+}
