@@ -37,7 +37,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 		var te *auth.ThrottledError
 		switch {
 		case errors.As(err, &te):
-			status, msg = http.StatusTooManyRequests, s.t(rc, "auth.throttled", te.RetryAfter.Round(time.Minute).String())
+			status, msg = http.StatusTooManyRequests, s.t(rc, "auth.throttled", s.minutes(rc, te.RetryAfter))
 			w.Header().Set("Retry-After", retryAfterSeconds(te.RetryAfter))
 		case !errors.Is(err, auth.ErrBadCredentials):
 			return err
@@ -78,7 +78,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		var te *auth.ThrottledError
 		switch {
 		case errors.As(err, &te):
-			status, msg = http.StatusTooManyRequests, s.t(rc, "auth.throttled", te.RetryAfter.Round(time.Minute).String())
+			status, msg = http.StatusTooManyRequests, s.t(rc, "auth.throttled", s.minutes(rc, te.RetryAfter))
 		case !errors.Is(err, auth.ErrBadCode):
 			return err
 		}
@@ -117,4 +117,10 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		}
 	}
 	return redirect(w, r, safeNext(back))
+}
+
+// minutes says a wait in whole minutes, in the person's language.
+func (s *Server) minutes(rc *reqCtx, d time.Duration) string {
+	n := int((d + time.Minute - 1) / time.Minute)
+	return s.catalog.TN(rc.Lang, "common.minutes", n)
 }

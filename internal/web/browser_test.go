@@ -82,11 +82,11 @@ func browser(t *testing.T) context.Context {
 
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	file := filepath.Join(screenshotDir(t), strings.ReplaceAll(t.Name(), "/", "_")+"_"+name+".jpg")
+	file := filepath.Join(screenshotDir(t), strings.ReplaceAll(t.Name(), "/", "_")+"_"+name+".png")
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
 	}

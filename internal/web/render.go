@@ -25,7 +25,7 @@ import (
 var templateFS embed.FS
 
 // parseTemplates builds, for each language, every page on top of the
-// layout and partials. Translation is bound at parse time ({{t "key"}}), so
+// layout and partials. Translation is bound at parse time (the t function), so
 // a page is a plain template per language.
 func parseTemplates(c *i18n.Catalog) (map[i18n.Lang]map[string]*template.Template, error) {
 	pageFiles, err := fs.Glob(templateFS, "templates/pages/*.html")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/store"
 )
 
 // access says who may reach a route.
@@ -93,4 +94,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Public pages of an organisation: /o/{slug}/… and, for the default
 	// organisation, the same path without the prefix.
 	s.public(mux, "GET", "/{$}", s.publicHome, false)
+
+	// Anything else: a translated "not found" page.
+	s.handle(mux, "/", public, "", func(http.ResponseWriter, *http.Request, *reqCtx) error { return store.ErrNotFound })
 }
