@@ -173,9 +173,10 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
 		limit = 50
 	}
 	limit = min(limit, 500)
-	q := `SELECT id, COALESCE(org_id, ''), COALESCE(actor_id, ''), actor_label, action, target_type, target_id,
-		target_label, before_state, after_state, ip, created_at
-		FROM audit_log WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
+	// Only fixed conditions with placeholders are concatenated; values are bound.
+	const columns = `SELECT id, COALESCE(org_id, ''), COALESCE(actor_id, ''), actor_label, action, target_type, target_id,
+		target_label, before_state, after_state, ip, created_at FROM audit_log WHERE `
+	q := columns + strings.Join(where, " AND ") + fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit) //nolint:gosec // G202: see above
 	rows, err := l.db.Read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)

@@ -279,11 +279,11 @@ func TestLoadSecretFileErrors(t *testing.T) {
 		})
 		t.Run(env+"/empty file", func(t *testing.T) {
 			_, err := config.Load(envOf(map[string]string{env + "_FILE": writeFile(t, "\n")}))
-			wantError(t, err, env+"_FILE")
+			_ = wantError(t, err, env+"_FILE")
 		})
 		t.Run(env+"/huge file", func(t *testing.T) {
 			_, err := config.Load(envOf(map[string]string{env + "_FILE": big}))
-			wantError(t, err, env+"_FILE")
+			_ = wantError(t, err, env+"_FILE")
 		})
 	}
 	// A file that holds a bad value is the variable's fault, with the file named.
@@ -368,7 +368,7 @@ func TestLoadInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
 			_, err := config.Load(envOf(map[string]string{tt.env: tt.value}))
-			wantError(t, err, tt.env, tt.secret)
+			_ = wantError(t, err, tt.env, tt.secret)
 		})
 	}
 }
@@ -411,7 +411,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			wantError(t, err, tt.wantVar, tt.secret)
+			_ = wantError(t, err, tt.wantVar, tt.secret)
 		})
 	}
 }

@@ -45,7 +45,7 @@ var specs = []spec{
 			return nil
 		},
 	},
-	{
+	{ //nolint:gosec // G101: the help text shows an example URL, not a credential
 		env:       "PIAZZA_DATABASE_URL",
 		help:      "Database URL: empty or a file path for the embedded SQLite, postgres://user:password@host/db for PostgreSQL",
 		secret:    true,
@@ -98,7 +98,7 @@ var specs = []spec{
 			return nil
 		},
 	},
-	{
+	{ //nolint:gosec // G101: the help text shows an example URL, not a credential
 		env:       "PIAZZA_SMTP_URL",
 		help:      "Mail server, smtp://user:password@host:587 or smtps://user:password@host:465; empty = mail only logged",
 		secret:    true,

@@ -116,24 +116,11 @@ func (s *Service) NotifyPermitted(ctx context.Context, q store.Querier, perm org
 		args = append(args, r)
 		ph[i] = fmt.Sprintf("$%d", i+3)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT m.person_id FROM memberships m JOIN people p ON p.id = m.person_id
+	people, err := recipients(ctx, q, `SELECT DISTINCT m.person_id FROM memberships m JOIN people p ON p.id = m.person_id
 		WHERE m.org_id = $1 AND NOT p.disabled AND m.role IN (`+strings.Join(ph, ", ")+`)
 		AND (m.office_id IS NULL OR m.office_id = $2)`, args...)
 	if err != nil {
-		return 0, fmt.Errorf("notify: recipients: %w", err)
-	}
-	var people []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("notify: recipients: %w", err)
-		}
-		people = append(people, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("notify: recipients: %w", err)
+		return 0, err
 	}
 	for _, id := range people {
 		n.PersonID = id
@@ -142,6 +129,26 @@ func (s *Service) NotifyPermitted(ctx context.Context, q store.Querier, perm org
 		}
 	}
 	return len(people), nil
+}
+
+func recipients(ctx context.Context, q store.Querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...) //nolint:gosec // G202: only placeholders are concatenated
+	if err != nil {
+		return nil, fmt.Errorf("notify: recipients: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("notify: recipients: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("notify: recipients: %w", err)
+	}
+	return ids, nil
 }
 
 // Unread counts a person's unread notifications in an organisation.
@@ -160,7 +167,7 @@ func (s *Service) List(ctx context.Context, orgID, personID string, limit int) (
 		limit = 50
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, org_id, person_id, kind, title, body, link, created_at, read_at
-		FROM notifications WHERE org_id = $1 AND person_id = $2 ORDER BY id DESC LIMIT `+fmt.Sprint(limit), orgID, personID)
+		FROM notifications WHERE org_id = $1 AND person_id = $2 ORDER BY id DESC LIMIT $3`, orgID, personID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("notify: list: %w", err)
 	}
@@ -248,27 +255,9 @@ type pendingEmail struct {
 // email and marks every examined row, sent or not, so each is considered
 // once. It returns how many emails went out.
 func (s *Service) SendPendingEmails(ctx context.Context) (int, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT n.id, n.org_id, n.person_id, n.kind, n.title, n.body, n.link, n.created_at,
-		p.email, p.lang, o.name, np.email
-		FROM notifications n JOIN people p ON p.id = n.person_id JOIN organisations o ON o.id = n.org_id
-		LEFT JOIN notification_prefs np ON np.person_id = n.person_id AND np.kind = n.kind
-		WHERE n.emailed_at IS NULL AND n.created_at > $1 AND NOT p.disabled ORDER BY n.id LIMIT 200`, store.Now().Add(-emailWindow))
+	pending, err := s.pendingEmails(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("notify: pending emails: %w", err)
-	}
-	var pending []pendingEmail
-	for rows.Next() {
-		var e pendingEmail
-		if err := rows.Scan(&e.ID, &e.OrgID, &e.PersonID, &e.Kind, &e.Title, &e.Body, &e.Link, &e.CreatedAt,
-			&e.Email, &e.Lang, &e.OrgName, &e.Wants); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("notify: pending emails: %w", err)
-		}
-		pending = append(pending, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("notify: pending emails: %w", err)
+		return 0, err
 	}
 	sent := 0
 	var errs []error
@@ -290,6 +279,31 @@ func (s *Service) SendPendingEmails(ctx context.Context) (int, error) {
 		}
 	}
 	return sent, errors.Join(errs...)
+}
+
+func (s *Service) pendingEmails(ctx context.Context) ([]pendingEmail, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT n.id, n.org_id, n.person_id, n.kind, n.title, n.body, n.link, n.created_at,
+		p.email, p.lang, o.name, np.email
+		FROM notifications n JOIN people p ON p.id = n.person_id JOIN organisations o ON o.id = n.org_id
+		LEFT JOIN notification_prefs np ON np.person_id = n.person_id AND np.kind = n.kind
+		WHERE n.emailed_at IS NULL AND n.created_at > $1 AND NOT p.disabled ORDER BY n.id LIMIT 200`, store.Now().Add(-emailWindow))
+	if err != nil {
+		return nil, fmt.Errorf("notify: pending emails: %w", err)
+	}
+	defer rows.Close()
+	var pending []pendingEmail
+	for rows.Next() {
+		var e pendingEmail
+		if err := rows.Scan(&e.ID, &e.OrgID, &e.PersonID, &e.Kind, &e.Title, &e.Body, &e.Link, &e.CreatedAt,
+			&e.Email, &e.Lang, &e.OrgName, &e.Wants); err != nil {
+			return nil, fmt.Errorf("notify: pending emails: %w", err)
+		}
+		pending = append(pending, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("notify: pending emails: %w", err)
+	}
+	return pending, nil
 }
 
 func (s *Service) message(e pendingEmail) mail.Message {

@@ -80,7 +80,7 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-func shot(t *testing.T, ctx context.Context, name string) {
+func shot(ctx context.Context, t *testing.T, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -105,54 +105,54 @@ func TestBrowserJourney(t *testing.T) {
 	code := storetest.Unique("biblioteca_")
 	var text string
 
-	do(t, ctx,
+	do(ctx, t,
 		chromedp.Navigate(in.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`#f-email`)),
 	)
-	shot(t, ctx, "01-login")
-	do(t, ctx,
+	shot(ctx, t, "01-login")
+	do(ctx, t,
 		// The skip link is the first thing the keyboard reaches.
 		chromedp.KeyEvent("\t"),
 	)
-	text = run(t, ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute("href")`))
+	text = run(ctx, t, chromedp.Evaluate[string](`document.activeElement.getAttribute("href")`))
 	if text != "#main" {
 		t.Errorf("first Tab stop is %q, want the skip link", text)
 	}
-	do(t, ctx,
+	do(ctx, t,
 		chromedp.SendKeys(chromedp.CSS(`#f-email`), "admin@demo.piazza.test"),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), demo.Password),
 		chromedp.Click(chromedp.CSS(`#login-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#main-nav`)),
 	)
-	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#main h1`)))
+	text = run(ctx, t, chromedp.Text(chromedp.CSS(`#main h1`)))
 	if !strings.Contains(text, "Alessandra") {
 		t.Errorf("dashboard heading %q", text)
 	}
-	shot(t, ctx, "02-dashboard-it")
+	shot(ctx, t, "02-dashboard-it")
 
 	// English, then Italian again.
-	do(t, ctx,
+	do(ctx, t,
 		chromedp.SetValue(chromedp.CSS(`#lang-select`), "en"),
 		chromedp.Click(chromedp.CSS(`#lang-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"]`)),
 	)
-	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#main-nav`)))
+	text = run(ctx, t, chromedp.Text(chromedp.CSS(`#main-nav`)))
 	if !strings.Contains(text, "Editorial plan") || !strings.Contains(text, "Settings") {
 		t.Errorf("English navigation: %q", text)
 	}
-	shot(t, ctx, "03-dashboard-en")
-	do(t, ctx,
+	shot(ctx, t, "03-dashboard-en")
+	do(ctx, t,
 		chromedp.SetValue(chromedp.CSS(`#lang-select`), "it"),
 		chromedp.Click(chromedp.CSS(`#lang-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="it"]`)),
 	)
-	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#main-nav`)))
+	text = run(ctx, t, chromedp.Text(chromedp.CSS(`#main-nav`)))
 	if !strings.Contains(text, "Piano editoriale") {
 		t.Errorf("Italian navigation: %q", text)
 	}
 
 	// Create an office.
-	do(t, ctx,
+	do(ctx, t,
 		chromedp.Navigate(in.URL+"/admin/offices"),
 		chromedp.WaitVisible(chromedp.CSS(`#office-create`)),
 		chromedp.SendKeys(chromedp.CSS(`#office-create #f-code`), code),
@@ -161,14 +161,14 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Submit(chromedp.CSS(`#office-create`)),
 		chromedp.WaitVisible(chromedp.CSS(`.alert-success`)),
 	)
-	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#offices-table`)))
+	text = run(ctx, t, chromedp.Text(chromedp.CSS(`#offices-table`)))
 	if !strings.Contains(text, code) || !strings.Contains(text, "Biblioteca civica") {
 		t.Errorf("office not listed: %q", text)
 	}
-	shot(t, ctx, "04-offices")
+	shot(ctx, t, "04-offices")
 
 	// And find it in the audit log.
-	do(t, ctx,
+	do(ctx, t,
 		chromedp.Navigate(in.URL+"/admin/audit"),
 		chromedp.WaitVisible(chromedp.CSS(`#audit-filter`)),
 		chromedp.SendKeys(chromedp.CSS(`#audit-filter #f-action`), "office.create"),
@@ -176,21 +176,21 @@ func TestBrowserJourney(t *testing.T) {
 		// The reloaded page carries the filter in the input's attribute.
 		chromedp.WaitVisible(chromedp.CSS(`#audit-filter input[value="office.create"]`)),
 	)
-	text = run(t, ctx, chromedp.Text(chromedp.CSS(`#audit-table`)))
+	text = run(ctx, t, chromedp.Text(chromedp.CSS(`#audit-table`)))
 	if !strings.Contains(text, "Biblioteca civica") || !strings.Contains(text, "admin@demo.piazza.test") {
 		t.Errorf("audit log: %q", text)
 	}
-	shot(t, ctx, "05-audit")
+	shot(ctx, t, "05-audit")
 }
 
-func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+func do(ctx context.Context, t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+func run[T any](ctx context.Context, t *testing.T, a chromedp.Action[T]) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, acc access, perm org
 					http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
 					return
 				}
-				http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther) //nolint:gosec // G710: safeNext keeps it local
 				return
 			}
 			if acc == signedIn && rc.Org == nil {
@@ -166,7 +167,7 @@ func (s *Server) anonCSRF(w http.ResponseWriter, r *http.Request) string {
 	}
 	s.setCookie(w, csrfCookie, token, 0)
 	// Make the new value visible to a check in this same request.
-	r.AddCookie(&http.Cookie{Name: s.cookieName(csrfCookie), Value: token})
+	r.AddCookie(&http.Cookie{Name: s.cookieName(csrfCookie), Value: token}) //nolint:gosec // G124: request side, never sent
 	return token
 }
 
@@ -200,7 +201,9 @@ func (s *Server) cookieName(name string) string {
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {
-	c := &http.Cookie{Name: s.cookieName(name), Value: value, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode}
+	// Secure follows PIAZZA_PUBLIC_URL: a plain-http installation (the demo on
+	// localhost) would otherwise never keep a session.
+	c := &http.Cookie{Name: s.cookieName(name), Value: value, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode} //nolint:gosec // G124: see above
 	if maxAge > 0 {
 		c.MaxAge = int(maxAge.Seconds())
 	}
@@ -208,7 +211,7 @@ func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge tim
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, name string) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(name), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(name), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode}) //nolint:gosec // G124: as in setCookie
 }
 
 // clientIP is the peer address. Piazza does not trust X-Forwarded-For:
@@ -250,7 +253,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(p)
 				}
 				s.Logger.Error("panic serving request", "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))

@@ -221,6 +221,6 @@ func (s *Server) failStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 }
 
 func redirect(w http.ResponseWriter, r *http.Request, to string) error {
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther) //nolint:gosec // G710: callers pass fixed paths or safeNext ones
 	return nil
 }

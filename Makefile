@@ -1,0 +1,68 @@
+# Piazza: `make demo` runs it with the demo data, `make test` runs every test.
+# See CONTRIBUTING.md.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= go
+# Pinned here and in .ci/run; installed with `go install`.
+GOLANGCI_LINT_VERSION ?= v2.15.0
+TEST_TIMEOUT ?= 20m
+FUZZTIME ?= 5s
+# Packages whose tests also run under the race detector (both engines).
+RACE_PKGS ?= ./internal/store/... ./internal/jobs/...
+
+.PHONY: assets build run demo test test-unit test-race fuzz lint bench clean
+
+## assets: install the front-end packages from package-lock.json and build them for embedding
+assets:
+	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	    npm ci --no-audit --no-fund; \
+	fi
+	npm run build:assets
+
+## build: the piazza binary in bin/, with the front-end assets embedded
+build: assets
+	$(GO) build -o bin/piazza ./cmd/piazza
+
+## run, demo: serve with the demo organisation (fixed demo logins are printed)
+run demo: assets
+	$(GO) run ./cmd/piazza serve --demo
+
+## test: every test (both engines when PIAZZA_TEST_DATABASE_URL is set), race on store and jobs, each fuzz target briefly
+test: test-unit test-race fuzz
+
+test-unit:
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Patterns for packages that do not exist yet are left out: go test fails on them.
+test-race:
+	pkgs=(); for p in $(RACE_PKGS); do if [ -d "$${p%/...}" ]; then pkgs+=("$$p"); fi; done; \
+	if [ $${#pkgs[@]} -gt 0 ]; then $(GO) test -count=1 -race -timeout $(TEST_TIMEOUT) "$${pkgs[@]}"; fi
+
+## fuzz: run every `func Fuzz*` of the repository for FUZZTIME each; new targets are found by themselves
+fuzz:
+	targets=$$(grep -rE --include='*_test.go' --exclude-dir=node_modules --exclude-dir=vendor \
+	    --exclude-dir=testdata --exclude-dir=.git -o '^func Fuzz[A-Za-z0-9_]*\(' . | sort || true); \
+	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets"; exit 0; fi; \
+	while IFS=: read -r file decl; do \
+	    name=$${decl#func }; name=$${name%(}; dir=$$(dirname "$$file"); \
+	    echo "--- fuzz $$name in $$dir ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$dir"; \
+	done <<< "$$targets"
+
+## lint: golangci-lint at the pinned version (installed with `go install` if missing)
+lint:
+	gobin=$$($(GO) env GOBIN); bin=$${gobin:-$$($(GO) env GOPATH)/bin}/golangci-lint; \
+	if ! "$$bin" version 2>/dev/null | grep -q "version $(GOLANGCI_LINT_VERSION:v%=%) built with $$($(GO) env GOVERSION) "; then \
+	    $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION); \
+	fi; \
+	"$$bin" run ./...
+
+## bench: the benchmarks of bench/ (never in CI; record the figures in BENCHMARKS.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
+
+clean:
+	rm -rf bin
