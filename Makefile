@@ -33,8 +33,10 @@ run demo: assets
 ## test: every test (both engines when PIAZZA_TEST_DATABASE_URL is set), race on store and jobs, each fuzz target briefly
 test: test-unit test-race fuzz
 
+# The report lists, per package, the tests that ran on SQLite and on PostgreSQL.
 test-unit:
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) build -o bin/testreport ./scripts/testreport
+	$(GO) test -json -count=1 -timeout $(TEST_TIMEOUT) ./... | bin/testreport
 
 # Patterns for packages that do not exist yet are left out: go test fails on them.
 test-race:
