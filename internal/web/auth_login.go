@@ -6,6 +6,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	s.setCookie(w, sessionCookie, token, s.SessionLifetime)
 	s.clearCookie(w, csrfCookie)
 	if p.TOTPEnabled {
-		return redirect(w, r, "/login/2fa?next="+next)
+		return redirect(w, r, "/login/2fa?next="+url.QueryEscape(next))
 	}
 	return redirect(w, r, next)
 }
@@ -68,7 +69,8 @@ func retryAfterSeconds(d time.Duration) string {
 }
 
 func (s *Server) secondFactorForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return s.render(w, r, rc, http.StatusOK, "login_2fa", &page{Title: s.t(rc, "auth.2fa_title")})
+	return s.render(w, r, rc, http.StatusOK, "login_2fa", &page{Title: s.t(rc, "auth.2fa_title"),
+		Form: map[string]string{"next": safeNext(r.URL.Query().Get("next"))}})
 }
 
 func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -82,9 +84,10 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		case !errors.Is(err, auth.ErrBadCode):
 			return err
 		}
-		return s.render(w, r, rc, status, "login_2fa", &page{Title: s.t(rc, "auth.2fa_title"), Errors: map[string]string{"form": msg}})
+		return s.render(w, r, rc, status, "login_2fa", &page{Title: s.t(rc, "auth.2fa_title"), Errors: map[string]string{"form": msg},
+			Form: map[string]string{"next": safeNext(r.PostFormValue("next"))}})
 	}
-	return redirect(w, r, safeNext(r.URL.Query().Get("next")))
+	return redirect(w, r, safeNext(r.PostFormValue("next")))
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
