@@ -38,9 +38,14 @@ type env struct {
 
 // Main runs the command line and returns the exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, lookup: os.LookupEnv}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return mainWith(ctx, args, stdout, stderr, os.LookupEnv)
+}
+
+// mainWith is Main with the context and the environment given, for tests.
+func mainWith(ctx context.Context, args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
+	e := &env{stdout: stdout, stderr: stderr, lookup: lookup}
 	err := e.run(ctx, args)
 	if err == nil {
 		return 0

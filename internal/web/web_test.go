@@ -180,7 +180,11 @@ func TestWebScenarios(t *testing.T) {
 		if code, _ := anon.get("/o/nessuno/"); code != http.StatusNotFound {
 			t.Fatalf("unknown organisation: %d", code)
 		}
-		if code, body := anon.get("/metrics"); code != 200 || !strings.Contains(body, "piazza_http_requests_total") {
+		// A queued job shows in the lane metrics.
+		if err := in.App.Jobs.RunNow(context.Background(), "sessions.cleanup"); err != nil {
+			t.Fatal(err)
+		}
+		if code, body := anon.get("/metrics"); code != 200 || !strings.Contains(body, "piazza_http_requests_total") || !strings.Contains(body, `piazza_jobs{lane="maintenance"`) {
 			t.Fatalf("metrics: %d", code)
 		}
 
