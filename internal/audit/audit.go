@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/piazza-pa/piazza/internal/store"
 )
@@ -105,7 +106,12 @@ func snapshot(v any) (string, error) {
 	}
 	s := string(b)
 	if len(s) > maxState {
-		s = s[:maxState] + "…"
+		// Cut on a character boundary: PostgreSQL refuses invalid UTF-8.
+		cut := maxState
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s, nil
 }
