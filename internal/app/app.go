@@ -95,14 +95,19 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Option
 
 func (a *App) open(ctx context.Context, opts Options) error {
 	cfg := a.Config
-	if opts.Migrate || a.DB.Engine == store.SQLite {
-		if err := a.DB.Migrate(ctx, a.Log); err != nil {
-			return fmt.Errorf("app: %w", err)
-		}
-	}
 	st, err := a.DB.Status(ctx)
 	if err != nil {
 		return fmt.Errorf("app: %w", err)
+	}
+	// SQLite migrates only when needed, so that every command on an
+	// up-to-date database does not log River's "no migrations to apply".
+	if opts.Migrate || (a.DB.Engine == store.SQLite && !st.Current()) {
+		if err := a.DB.Migrate(ctx, a.Log); err != nil {
+			return fmt.Errorf("app: %w", err)
+		}
+		if st, err = a.DB.Status(ctx); err != nil {
+			return fmt.Errorf("app: %w", err)
+		}
 	}
 	if st.Applied > st.Latest {
 		return startupf("the database schema (version %d) is newer than this piazza binary (version %d): upgrade piazza", st.Applied, st.Latest)

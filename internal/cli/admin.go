@@ -30,10 +30,18 @@ func cliCtx(ctx context.Context) context.Context {
 	return audit.WithActor(ctx, audit.Actor{Label: "cli:" + user})
 }
 
-func (e *env) openApp(ctx context.Context, name string, args []string, extra func(fs *flag.FlagSet)) (*app.App, *flag.FlagSet, error) {
+// openApp parses the command line, runs check on the command's own flags
+// (so that a usage mistake is reported before the database is touched),
+// then opens the application.
+func (e *env) openApp(ctx context.Context, name string, args []string, extra func(fs *flag.FlagSet), check func() error) (*app.App, *flag.FlagSet, error) {
 	cfg, fs, err := e.loadConfig(name, args, extra)
 	if err != nil {
 		return nil, nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, nil, err
+		}
 	}
 	a, err := app.Open(ctx, cfg, e.logger(cfg), app.Options{})
 	if err != nil {
@@ -66,14 +74,16 @@ func (e *env) orgCreate(ctx context.Context, args []string) error {
 		fs.StringVar(&slug, "slug", "", "organisation slug, used in public URLs (/o/SLUG/)")
 		fs.StringVar(&name, "name", "", "organisation name, e.g. \"Comune di Trieste\"")
 		fs.StringVar(&tz, "timezone", "Europe/Rome", "time zone")
+	}, func() error {
+		if slug == "" || name == "" {
+			return usagef("org create: --slug and --name are required")
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if slug == "" || name == "" {
-		return usagef("org create: --slug and --name are required")
-	}
 	o, err := a.Orgs.CreateOrganisation(cliCtx(ctx), org.OrganisationInput{Slug: slug, Name: name, Timezone: tz})
 	if err != nil {
 		return explain(err)
@@ -83,7 +93,7 @@ func (e *env) orgCreate(ctx context.Context, args []string) error {
 }
 
 func (e *env) userCreate(ctx context.Context, args []string) error {
-	var slug, email, passwordFile, role, office, name string
+	var slug, email, passwordFile, role, office, name, password string
 	a, _, err := e.openApp(ctx, "user create", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&slug, "org", "", "organisation slug")
 		fs.StringVar(&email, "email", "", "the person's email, their login")
@@ -91,21 +101,23 @@ func (e *env) userCreate(ctx context.Context, args []string) error {
 		fs.StringVar(&role, "role", "", "role: "+roleList())
 		fs.StringVar(&office, "office", "", "office code, for roles that need one (liaison)")
 		fs.StringVar(&name, "name", "", "display name (default: the part of the email before @)")
+	}, func() error {
+		if slug == "" || email == "" || role == "" || passwordFile == "" {
+			return usagef("user create: --org, --email, --password-file and --role are required")
+		}
+		if !org.Role(role).Valid() {
+			return usagef("user create: unknown role %q (one of: %s)", role, roleList())
+		}
+		var err error
+		if password, err = readSecretFile(passwordFile); err != nil {
+			return usagef("user create: --password-file: %v", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if slug == "" || email == "" || role == "" || passwordFile == "" {
-		return usagef("user create: --org, --email, --password-file and --role are required")
-	}
-	if !org.Role(role).Valid() {
-		return usagef("user create: unknown role %q (one of: %s)", role, roleList())
-	}
-	password, err := readSecretFile(passwordFile)
-	if err != nil {
-		return usagef("user create: --password-file: %v", err)
-	}
 	if name == "" {
 		name = strings.SplitN(email, "@", 2)[0]
 	}
@@ -156,14 +168,16 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 		fs.StringVar(&slug, "org", "", "organisation slug")
 		fs.StringVar(&email, "email", "", "the person the token acts for")
 		fs.StringVar(&name, "name", "cli", "a name to recognise the token by")
+	}, func() error {
+		if slug == "" || email == "" {
+			return usagef("token create: --org and --email are required")
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if slug == "" || email == "" {
-		return usagef("token create: --org and --email are required")
-	}
 	ctx = cliCtx(ctx)
 	o, err := a.Orgs.OrganisationBySlug(ctx, slug)
 	if errors.Is(err, store.ErrNotFound) {

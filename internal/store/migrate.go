@@ -195,24 +195,29 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 }
 
 func (db *DB) riverMigrate(ctx context.Context, log *slog.Logger) error {
-	quiet := slog.New(slog.DiscardHandler)
-	if log != nil {
-		quiet = log
-	}
+	// River's migrator is chatty at info level even when there is nothing
+	// to do; Piazza reports what was applied itself.
+	quiet := &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)}
+	var res *rivermigrate.MigrateResult
 	var err error
 	if db.Engine == Postgres {
 		var m *rivermigrate.Migrator[pgx.Tx]
-		if m, err = rivermigrate.New(riverpgxv5.New(db.Pool), &rivermigrate.Config{Logger: quiet}); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if m, err = rivermigrate.New(riverpgxv5.New(db.Pool), quiet); err == nil {
+			res, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		}
 	} else {
 		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riversqlite.New(db.Write), &rivermigrate.Config{Logger: quiet}); err == nil {
-			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if m, err = rivermigrate.New(riversqlite.New(db.Write), quiet); err == nil {
+			res, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("store: River migrations: %w", err)
+	}
+	if log != nil && res != nil {
+		for _, v := range res.Versions {
+			log.Info("applied River migration", "version", v.Version, "name", v.Name)
+		}
 	}
 	return nil
 }
