@@ -164,7 +164,7 @@ func FuzzParseURL(f *testing.F) {
 			// told apart from the rest of the error text.
 			if i, j, ok := userinfoSpan(in); ok {
 				if _, pw, ok := strings.Cut(in[i:j], ":"); ok && len(pw) >= 8 && strings.Count(in, pw) == 1 &&
-					strings.Contains(err.Error(), pw) {
+					strings.Contains(err.Error(), pw) && !inTemplate(in, pw) {
 					t.Fatalf("error %q shows the password %q", err, pw)
 				}
 			}
@@ -180,4 +180,12 @@ func FuzzParseURL(f *testing.F) {
 			t.Fatalf("String() = %q shows the password", st.String())
 		}
 	})
+}
+
+// inTemplate reports whether pw shows in the error for the same URL with
+// another password: then it is a word of the message ("password"), not the
+// secret.
+func inTemplate(in, pw string) bool {
+	_, err := ParseURL(strings.Replace(in, pw, strings.Repeat("Q", len(pw)), 1))
+	return err != nil && strings.Contains(err.Error(), pw)
 }
