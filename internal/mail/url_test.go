@@ -176,7 +176,10 @@ func FuzzParseURL(f *testing.F) {
 		if (st.Username == "") != (st.Password == "") {
 			t.Fatalf("ParseURL(%q) = %+v: half credentials accepted", in, *st)
 		}
-		if st.Password != "" && len(st.Password) >= 8 && strings.Contains(st.String(), st.Password) {
+		// Judge the redacted form with the user name and host taken out: the
+		// password may be equal to either of them.
+		rest := strings.NewReplacer(st.Username, "", st.Host, "").Replace(st.String())
+		if st.Password != "" && len(st.Password) >= 8 && strings.Contains(rest, st.Password) {
 			t.Fatalf("String() = %q shows the password", st.String())
 		}
 	})
