@@ -34,13 +34,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	next := safeNext(r.PostFormValue("next"))
 	p, err := s.Auth.Authenticate(r.Context(), email, r.PostFormValue("password"), rc.IP)
 	if err != nil {
-		status, msg := http.StatusUnauthorized, s.t(rc, "auth.bad_credentials")
-		var te *auth.ThrottledError
-		switch {
-		case errors.As(err, &te):
-			status, msg = http.StatusTooManyRequests, s.t(rc, "auth.throttled", s.minutes(rc, te.RetryAfter))
-			w.Header().Set("Retry-After", retryAfterSeconds(te.RetryAfter))
-		case !errors.Is(err, auth.ErrBadCredentials):
+		status, msg, err := s.loginFailure(w, rc, err, auth.ErrBadCredentials, "auth.bad_credentials")
+		if err != nil {
 			return err
 		}
 		return s.render(w, r, rc, status, "login", &page{Title: s.t(rc, "auth.login_title"),
@@ -64,6 +59,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	return redirect(w, r, next)
 }
 
+// loginFailure turns a failed login step into a status and a message: the
+// expected refusal (wrong) gets one generic message, throttling says how
+// long to wait; anything else is returned as an error.
+func (s *Server) loginFailure(w http.ResponseWriter, rc *reqCtx, err, wrong error, wrongKey string) (int, string, error) {
+	var te *auth.ThrottledError
+	switch {
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", retryAfterSeconds(te.RetryAfter))
+		return http.StatusTooManyRequests, s.t(rc, "auth.throttled", s.minutes(rc, te.RetryAfter)), nil
+	case errors.Is(err, wrong):
+		return http.StatusUnauthorized, s.t(rc, wrongKey), nil
+	}
+	return 0, "", err
+}
+
 func retryAfterSeconds(d time.Duration) string {
 	return strings.TrimSuffix((d.Round(time.Second) + time.Second).String(), "s")
 }
@@ -76,12 +86,8 @@ func (s *Server) secondFactorForm(w http.ResponseWriter, r *http.Request, rc *re
 func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	err := s.Auth.CompleteSecondFactor(r.Context(), *rc.Session, r.PostFormValue("code"), rc.IP)
 	if err != nil {
-		status, msg := http.StatusUnauthorized, s.t(rc, "auth.2fa_bad_code")
-		var te *auth.ThrottledError
-		switch {
-		case errors.As(err, &te):
-			status, msg = http.StatusTooManyRequests, s.t(rc, "auth.throttled", s.minutes(rc, te.RetryAfter))
-		case !errors.Is(err, auth.ErrBadCode):
+		status, msg, err := s.loginFailure(w, rc, err, auth.ErrBadCode, "auth.2fa_bad_code")
+		if err != nil {
 			return err
 		}
 		return s.render(w, r, rc, status, "login_2fa", &page{Title: s.t(rc, "auth.2fa_title"), Errors: map[string]string{"form": msg},
