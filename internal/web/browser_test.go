@@ -5,10 +5,12 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,8 +82,11 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// shot saves a screenshot of the page and checks it with axe-core against
+// WCAG 2 A and AA (labels, contrast, landmarks, names of controls).
 func shot(ctx context.Context, t *testing.T, name string) {
 	t.Helper()
+	checkAccessibility(ctx, t, name)
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
@@ -181,6 +186,16 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("audit log: %q", text)
 	}
 	shot(ctx, t, "05-audit")
+
+	// The other pages an administrator works on pass the same checks.
+	for i, path := range []string{"/admin/people", "/admin/roles", "/admin/organisation", "/admin/tasks",
+		"/settings", "/settings/security", "/settings/tokens", "/settings/notifications", "/notifications", "/plan"} {
+		do(ctx, t, chromedp.Navigate(in.URL+path), chromedp.WaitVisible(chromedp.CSS(`#main h1`)))
+		shot(ctx, t, fmt.Sprintf("%02d-%s", i+6, strings.ReplaceAll(strings.Trim(path, "/"), "/", "-")))
+	}
+	// And the pages before login.
+	do(ctx, t, chromedp.Navigate(in.URL+"/password/forgot"), chromedp.WaitVisible(chromedp.CSS(`#main h1`)))
+	checkAccessibility(ctx, t, "password-forgot")
 }
 
 func do(ctx context.Context, t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
@@ -197,4 +212,50 @@ func run[T any](ctx context.Context, t *testing.T, a chromedp.Action[T]) T {
 		t.Fatal(err)
 	}
 	return v
+}
+
+type axeViolation struct {
+	ID    string `json:"id"`
+	Help  string `json:"help"`
+	Nodes []struct {
+		Target []string `json:"target"`
+	} `json:"nodes"`
+}
+
+type axeResult struct {
+	Violations []axeViolation `json:"violations"`
+	Passes     int            `json:"passes"`
+}
+
+var axeScript = sync.OnceValues(func() ([]byte, error) {
+	return os.ReadFile(filepath.Join("..", "..", "node_modules", "axe-core", "axe.min.js"))
+})
+
+// checkAccessibility runs axe-core (installed by npm ci with the other
+// front-end packages) in the page; DevTools evaluation is not bound by the
+// page's CSP, so nothing is loaded from outside.
+func checkAccessibility(ctx context.Context, t *testing.T, name string) {
+	t.Helper()
+	script, err := axeScript()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("axe-core missing (npm ci): %v", err)
+		}
+		t.Logf("axe-core not installed, accessibility not checked: %v", err)
+		return
+	}
+	run(ctx, t, chromedp.Evaluate[chromedp.Void](string(script)))
+	res := run(ctx, t, chromedp.Evaluate[axeResult](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then(r => ({violations: r.violations, passes: r.passes.length}))`, chromedp.EvalAwaitPromise))
+	// A run that checked nothing would hide every problem.
+	if res.Passes == 0 {
+		t.Errorf("%s: axe-core checked no rule", name)
+	}
+	violations := res.Violations
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s: accessibility: %s (%s) at %s", name, v.Help, v.ID, strings.Join(where, ", "))
+	}
 }
