@@ -5,7 +5,7 @@ package triage
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -40,6 +40,7 @@ type doc struct {
 	hits  ruleHits
 	stems []string           // content stems
 	raw   map[string]float64 // feature name → raw value (term count, score)
+	chars map[uint64]float64 // character n-gram hash → count
 }
 
 func newDoc(text string) doc {
@@ -49,6 +50,7 @@ func newDoc(text string) doc {
 		d.hits = applyRules(a, truncate(text))
 	}
 	d.raw = rawFeatures(d)
+	d.chars = charFeatures(d)
 	return d
 }
 
@@ -73,15 +75,6 @@ func rawFeatures(d doc) map[string]float64 {
 			f["b:"+prev+"_"+t.stem]++
 		}
 		prev = t.stem
-		if !t.marker {
-			word := "_" + t.fold + "_"
-			r := []rune(word)
-			for n := 3; n <= 5; n++ {
-				for i := 0; i+n <= len(r); i++ {
-					f["c:"+string(r[i:i+n])]++
-				}
-			}
-		}
 	}
 	offices := officeLex.match(d.stems)
 	for office, n := range d.hits.route {
@@ -128,29 +121,74 @@ func rawFeatures(d doc) map[string]float64 {
 	return f
 }
 
+// charFeatures counts the character 3- to 5-grams of each content word,
+// with its boundaries ("_buca_" gives "_bu", "buc", …): they match
+// misspellings and inflections the stemmer misses. They are hashed, not
+// spelled out, because a message has hundreds of them.
+func charFeatures(d doc) map[uint64]float64 {
+	f := make(map[uint64]float64, 8*len(d.a.tokens))
+	var r []rune
+	for _, t := range d.a.tokens {
+		if t.stop || t.marker {
+			continue
+		}
+		r = append(append(append(r[:0], '_'), []rune(t.fold)...), '_')
+		for n := 3; n <= 5; n++ {
+			for i := 0; i+n <= len(r); i++ {
+				h := uint64(fnvOffset)
+				for _, c := range r[i : i+n] {
+					h = (h ^ uint64(c)) * fnvPrime
+				}
+				f[h]++
+			}
+		}
+	}
+	return f
+}
+
+// FNV-1a, inlined: hashing through hash/fnv would allocate per n-gram.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashString(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
 // sparse is a feature vector: sorted indices and their values.
 type sparse struct {
 	idx []int32
 	val []float32
 }
 
-// vocabulary maps feature names to indices and holds the idf of text
-// features; it is built once from the training messages.
+// vocabulary maps feature names (and character n-gram hashes) to indices
+// and holds the idf of text features; it is built once from the training
+// messages.
 type vocabulary struct {
 	index  map[string]int32
+	chars  map[uint64]int32
 	idf    []float32
 	groups []byte
 }
 
 // minDocs drops text features seen in fewer training messages: they cannot
 // generalise and would only grow every organisation's model.
-var minDocs = 2
+const minDocs = 2
 
 func buildVocabulary(docs []doc) *vocabulary {
 	df := map[string]int{}
+	cdf := map[uint64]int{}
 	for _, d := range docs {
 		for k := range d.raw {
 			df[k]++
+		}
+		for h := range d.chars {
+			cdf[h]++
 		}
 	}
 	names := make([]string, 0, len(df))
@@ -160,17 +198,33 @@ func buildVocabulary(docs []doc) *vocabulary {
 		}
 		names = append(names, k)
 	}
-	sort.Strings(names) // deterministic indices, hence deterministic training
-	v := &vocabulary{index: make(map[string]int32, len(names)), idf: make([]float32, len(names)), groups: make([]byte, len(names))}
+	hashes := make([]uint64, 0, len(cdf))
+	for h, n := range cdf {
+		if n >= minDocs {
+			hashes = append(hashes, h)
+		}
+	}
+	// Sorted, so indices and hence training are deterministic.
+	slices.Sort(names)
+	slices.Sort(hashes)
+	size := len(names) + len(hashes)
+	v := &vocabulary{index: make(map[string]int32, len(names)), chars: make(map[uint64]int32, len(hashes)),
+		idf: make([]float32, size), groups: make([]byte, size)}
 	n := float64(len(docs))
+	idf := func(df int) float32 { return float32(math.Log((n+1)/(float64(df)+1)) + 1) }
 	for i, k := range names {
 		v.index[k] = int32(i)
 		v.groups[i] = k[0]
+		v.idf[i] = 1
 		if textGroup(k[0]) {
-			v.idf[i] = float32(math.Log((n+1)/(float64(df[k])+1)) + 1)
-		} else {
-			v.idf[i] = 1
+			v.idf[i] = idf(df[k])
 		}
+	}
+	for j, h := range hashes {
+		i := len(names) + j
+		v.chars[h] = int32(i)
+		v.groups[i] = groupChar
+		v.idf[i] = idf(cdf[h])
 	}
 	return v
 }
@@ -181,28 +235,32 @@ func (v *vocabulary) vector(d doc) sparse {
 	type entry struct {
 		i int32
 		x float64
-		g byte
 	}
-	entries := make([]entry, 0, len(d.raw))
-	norms := map[byte]float64{}
+	entries := make([]entry, 0, len(d.raw)+len(d.chars))
+	var norms [128]float64
 	for k, x := range d.raw {
-		i, ok := v.index[k]
-		if !ok {
-			continue
+		if i, ok := v.index[k]; ok {
+			if textGroup(k[0]) {
+				x = (1 + math.Log(x)) * float64(v.idf[i])
+				norms[k[0]] += x * x
+			}
+			entries = append(entries, entry{i, x})
 		}
-		g := k[0]
-		if textGroup(g) {
-			x = (1 + math.Log(x)) * float64(v.idf[i])
-			norms[g] += x * x
-		}
-		entries = append(entries, entry{i, x, g})
 	}
-	sort.Slice(entries, func(a, b int) bool { return entries[a].i < entries[b].i })
+	for h, x := range d.chars {
+		if i, ok := v.chars[h]; ok {
+			x = (1 + math.Log(x)) * float64(v.idf[i])
+			norms[groupChar] += x * x
+			entries = append(entries, entry{i, x})
+		}
+	}
+	// Sorted, so that sums run in the same order every time.
+	slices.SortFunc(entries, func(a, b entry) int { return int(a.i - b.i) })
 	s := sparse{idx: make([]int32, len(entries)), val: make([]float32, len(entries))}
 	for j, e := range entries {
 		x := e.x
-		if textGroup(e.g) && norms[e.g] > 0 {
-			x /= math.Sqrt(norms[e.g])
+		if g := v.groups[e.i]; textGroup(g) && norms[g] > 0 {
+			x /= math.Sqrt(norms[g])
 		}
 		s.idx[j] = e.i
 		s.val[j] = float32(x)
@@ -213,9 +271,19 @@ func (v *vocabulary) vector(d doc) sparse {
 // weighted scales x by the group weights of field f.
 func (v *vocabulary) weighted(x sparse, f int) sparse {
 	out := sparse{idx: x.idx, val: make([]float32, len(x.val))}
-	gw := fieldGroupWeight[f]
+	gw := &groupWeights[f]
 	for j, i := range x.idx {
-		out.val[j] = x.val[j] * float32(gw[v.groups[i]])
+		out.val[j] = x.val[j] * gw[v.groups[i]]
 	}
 	return out
 }
+
+// groupWeights is fieldGroupWeight indexed by the group's letter.
+var groupWeights = func() (out [nFields][128]float32) {
+	for f, m := range fieldGroupWeight {
+		for g, w := range m {
+			out[f][g] = float32(w)
+		}
+	}
+	return out
+}()

@@ -10,7 +10,8 @@ import "strings"
 // municipal services (dialect and English included). They carry what 300
 // examples cannot: a citizen who writes "rusco" or "pizzardoni" still reaches
 // the right office. Terms go through the same normalisation and stemmer as
-// messages and match as word sequences, function words ignored.
+// messages and match as word sequences, function words ignored; a term
+// marked "!" belongs to its office alone and counts double.
 
 var officeLexicon = map[string]string{
 	"urp": `!urp, !ufficio relazioni con il pubblico, relazioni con il pubblico, ufficio informazioni,
@@ -48,7 +49,8 @@ var officeLexicon = map[string]string{
 	botti, petardi, incidente stradale, rilievo dell'incidente, sinistro, !autovelox, velox, eccesso di velocità,
 	velocità eccessiva, limite di velocità, guida pericolosa, sorpasso, venditori abusivi, ambulanti abusivi,
 	abusivismo, abusivo, abusivi, parcheggiatori abusivi, posteggiatori abusivi, contraffatti, merce contraffatta,
-	spaccio, spacciatori, spacciano, droga, rissa, risse, molestie, ubriachi, furto, furti, vandali, vandalismo,
+	spaccio, spacciatori, spacciano, droga, rissa, risse, lite, litigano, litigando, picchiano, coltello,
+	molestie, contromano, tangenziale, ubriachi, furto, furti, vandali, vandalismo,
 	atti vandalici, graffiti, writer, bivacco, bivacchi, accattonaggio, accattoni, occupazione abusiva,
 	occupazione di suolo pubblico, camper, accampamento, tende, cani senza guinzaglio, senza guinzaglio,
 	guinzaglio, museruola, cane che abbaia, abbaia, abbaiare, cane pericoloso, gare di moto, impennate,
@@ -115,7 +117,7 @@ var officeLexicon = map[string]string{
 	area verde, aiuole, aiuola, erba alta, erbacce, !sfalcio, sfalci, !potatura, potature, potati, potare, alberi,
 	albero, albero malato, pino, pini, platano, platani, tigli, ramo, rami, siepi, foglie, !processionaria,
 	zanzare, zanzara tigre, !disinfestazione, !derattizzazione, topi, ratti, pantegane, nutrie, blatte,
-	scarafaggi, vespe, calabroni, nido di vespe, piccioni, guano, gabbiani, cinghiali, cani randagi,
+	scarafaggi, vespe, calabroni, nido di vespe, esche avvelenate, bocconi avvelenati, veleno per topi, piccioni, guano, gabbiani, cinghiali, cani randagi,
 	!randagio, randagi, !canile, !gattile, gatti, gattini, colonia felina, animali, animali feriti,
 	animale morto, carcassa di animale, area cani, sgambatoio, deiezioni, deiezioni canine, escrementi,
 	cacca dei cani, inquinamento, smog, qualità dell'aria, polveri sottili, centraline, fumo, fumo nero,
@@ -205,6 +207,7 @@ var officeLexicon = map[string]string{
 	punto di raccolta, area di attesa, emergenza, blackout, black out, incendio boschivo, incendio,
 	incendi, vigili del fuoco, pompieri, fuga di gas, odore di gas, gas, piano di emergenza,
 	centro operativo comunale, centri climatizzati, volontariato, storm, flood, flooding, earthquake,
+	ordigno, ordigni, residuato bellico, artificieri, frazione isolata, strade bloccate dalla neve,
 	weather alert, warning, evacuation, high tide, wind, snow, heatwave, emergency`,
 
 	"gabinetto": `!sindaco, !sindaca, signor sindaco, vicesindaco, vice sindaco, primo cittadino, !giunta,

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -113,7 +115,11 @@ func analyse(text string) analysis {
 	if strings.Contains(text, "*") {
 		mark(reMasked, "zzmasked", nil)
 	}
+	lower := ""
 	if digits > 0 {
+		lower = strings.ToLower(text)
+	}
+	if digits > 0 && (strings.Contains(lower, "ann") || strings.Contains(lower, "enne") || strings.Contains(lower, "year")) {
 		text = reAge.ReplaceAllStringFunc(text, func(m string) string {
 			// An age says who is at risk: the very old and small children.
 			n, _ := strconv.Atoi(reAge.FindStringSubmatch(m)[1])
@@ -125,7 +131,11 @@ func analyse(text string) analysis {
 			}
 			return m
 		})
+	}
+	if digits > 0 && (strings.Contains(text, "€") || strings.Contains(lower, "eur") || strings.Contains(lower, "k")) {
 		mark(reMoney, "zzmoney", nil)
+	}
+	if digits >= 3 && (strings.Contains(text, ":") || strings.Contains(text, ".")) {
 		mark(reTime, "zztime", nil)
 	}
 	if strings.Contains(text, "!!") || strings.Contains(text, "??") || strings.Contains(text, "!?") || strings.Contains(text, "?!") {
@@ -299,14 +309,36 @@ var chatSpelling = map[string]string{
 	"nn": "non", "cmq": "comunque", "cmnq": "comunque", "qnd": "quando", "qndo": "quando", "dv": "dove",
 	"tt": "tutti", "sn": "sono", "qlc": "qualche", "qlcs": "qualcosa", "qlcn": "qualcuno", "qualke": "qualche",
 	"grz": "grazie", "grazie1000": "grazie", "thx": "thanks", "pls": "please", "plz": "please",
-	"nun": "non", "ke": "che", "k": "che", "ki": "chi", "sti": "questi", "ste": "queste", "sta": "questa",
-	"sto": "questo", "cè": "c'è", "msg": "messaggio", "tel": "telefono", "cell": "cellulare",
+	"nun": "non", "ke": "che", "k": "che", "ki": "chi", "sti": "questi", "cè": "c'è", "msg": "messaggio", "tel": "telefono", "cell": "cellulare",
 	"asap": "subito", "cqs": "qualcosa", "raga": "ragazzi", "bn": "bene", "mlt": "molto", "nnt": "niente",
 	"vabbè": "va bene", "gg": "giorni", "sett": "settimana", "h24": "sempre",
 }
 
+// tokenCache remembers the tokens of words already seen: words follow
+// Zipf's law, and stemming is the dearest step of analysing a message. It
+// stops growing at a bound, so a flood of random words cannot fill memory.
+var tokenCache struct {
+	sync.Map
+	size atomic.Int64
+}
+
+const tokenCacheMax = 50_000
+
 // makeToken normalises one lower-case word.
 func makeToken(w string) token {
+	if t, ok := tokenCache.Load(w); ok {
+		return t.(token)
+	}
+	t := newToken(w)
+	if tokenCache.size.Load() < tokenCacheMax && len(w) <= 40 {
+		if _, loaded := tokenCache.LoadOrStore(strings.Clone(w), t); !loaded {
+			tokenCache.size.Add(1)
+		}
+	}
+	return t
+}
+
+func newToken(w string) token {
 	if strings.HasPrefix(w, "zz") && len(w) > 2 {
 		return token{fold: w, stem: w, marker: true}
 	}
@@ -377,6 +409,16 @@ func squeezeRepeats(w string) string {
 // fold removes accents: citizens write "perche", "citta", "e'" as often
 // as the accented forms.
 func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, c := range s {

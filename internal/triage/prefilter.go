@@ -6,7 +6,9 @@ package triage
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Go's regexp scans a message once per rule and is slow on long
@@ -18,7 +20,7 @@ import (
 // multiply through alternations and character classes.
 const maxPrefix = 5
 
-// prefilter reports whether re may match text; nil means always.
+// prefilter lists the literal beginnings of a pattern's matches.
 type prefilter []string
 
 func (p prefilter) mayMatch(text string) bool {
@@ -31,6 +33,103 @@ func (p prefilter) mayMatch(text string) bool {
 		}
 	}
 	return false
+}
+
+// pattern is a compiled rule pattern. When every match begins a word, the
+// pattern is tried only where one of its beginnings starts a word, with a
+// copy anchored there: the work then follows the few places a rule could
+// match, not the length of the message times the size of the pattern.
+type pattern struct {
+	id        int
+	re        *regexp.Regexp
+	anchored  *regexp.Regexp
+	pre       prefilter
+	wordStart bool // every beginning in pre starts with the space before a word
+	// maxMatches bounds the distinct matches kept (4 unless set).
+	maxMatches int
+}
+
+// patterns holds every pattern, in the order the rules declare them.
+var patterns []*pattern
+
+func newPattern(src string) *pattern {
+	re := regexp.MustCompile(src)
+	p := &pattern{id: len(patterns), re: re, pre: newPrefilter(re), maxMatches: 4}
+	p.wordStart = p.pre != nil && !strings.HasPrefix(src, "^")
+	for _, s := range p.pre {
+		if s[0] != ' ' || len(s) < 2 {
+			p.wordStart = false
+		}
+	}
+	if p.wordStart {
+		p.anchored = regexp.MustCompile(`^(?:` + src + `)`)
+	}
+	patterns = append(patterns, p)
+	return p
+}
+
+// matches holds, per pattern id, the distinct matches found.
+type matches [][]string
+
+// patternIndex maps each word-start beginning to the patterns it opens.
+type patternIndex struct {
+	byPrefix map[string][]*pattern
+	others   []*pattern
+	longest  int
+}
+
+var index = sync.OnceValue(func() *patternIndex {
+	ix := &patternIndex{byPrefix: map[string][]*pattern{}}
+	for _, p := range patterns {
+		if !p.wordStart {
+			ix.others = append(ix.others, p)
+			continue
+		}
+		for _, s := range p.pre {
+			if !slices.Contains(ix.byPrefix[s], p) {
+				ix.byPrefix[s] = append(ix.byPrefix[s], p)
+			}
+			ix.longest = max(ix.longest, len(s))
+		}
+	}
+	return ix
+})
+
+// scan finds the matches of every pattern in text, whose words are
+// separated by single spaces and which starts with one.
+func scan(text string) matches {
+	ix := index()
+	m := make(matches, len(patterns))
+	add := func(p *pattern, s string) {
+		if len(m[p.id]) < p.maxMatches && !slices.Contains(m[p.id], s) {
+			m[p.id] = append(m[p.id], s)
+		}
+	}
+	tried := make([]int, len(patterns)) // last word start tried, plus one
+	for i := 0; i < len(text); i++ {
+		if text[i] != ' ' {
+			continue
+		}
+		for l := 2; l <= ix.longest && i+l <= len(text); l++ {
+			for _, p := range ix.byPrefix[text[i:i+l]] {
+				if tried[p.id] == i+1 {
+					continue
+				}
+				tried[p.id] = i + 1
+				if s := p.anchored.FindString(text[i+1:]); s != "" {
+					add(p, s)
+				}
+			}
+		}
+	}
+	for _, p := range ix.others {
+		if p.pre.mayMatch(text) {
+			for _, s := range p.re.FindAllString(text, p.maxMatches) {
+				add(p, s)
+			}
+		}
+	}
+	return m
 }
 
 // newPrefilter returns the literal beginnings of re's matches, or nil when

@@ -4,6 +4,7 @@
 package triage
 
 import (
+	"math"
 	"regexp"
 	"strings"
 )
@@ -18,28 +19,42 @@ import (
 type rule struct {
 	name   string
 	weight float64
-	re     *regexp.Regexp
+	p      *pattern
 	// and, when set, must match too, anywhere in the message: messages
 	// are short, and a pattern with a wide gap between its words would be
 	// slow (Go unrolls counted repetition).
-	and *regexp.Regexp
-	// prefilters of re and and, so most messages skip the regexps
-	pre, preAnd prefilter
+	and *pattern
+	// limit, when set, makes each distinct match add weight, up to limit.
+	limit float64
 }
 
 func rules(weight float64, name string, patterns ...string) []rule {
 	out := make([]rule, len(patterns))
 	for i, p := range patterns {
-		re := regexp.MustCompile(p)
-		out[i] = rule{name: name, weight: weight, re: re, pre: newPrefilter(re)}
+		out[i] = rule{name: name, weight: weight, p: newPattern(p)}
 	}
 	return out
 }
 
+// wordsRule adds weight for each distinct word it finds, up to limit,
+// instead of the diminishing sum of other families.
+func wordsRule(weight, limit float64, name, pattern string) []rule {
+	p := newPattern(pattern)
+	p.maxMatches = 8
+	return []rule{{name: name, weight: weight, p: p, limit: limit}}
+}
+
 // both is a rule whose two patterns must each match somewhere.
 func both(weight float64, name, pattern, and string) []rule {
-	re, reAnd := regexp.MustCompile(pattern), regexp.MustCompile(and)
-	return []rule{{name: name, weight: weight, re: re, and: reAnd, pre: newPrefilter(re), preAnd: newPrefilter(reAnd)}}
+	return []rule{{name: name, weight: weight, p: newPattern(pattern), and: newPattern(and)}}
+}
+
+// fires reports whether r holds in the scanned message, and its matches.
+func (r rule) fires(m matches) []string {
+	if r.and != nil && len(m[r.and.id]) == 0 {
+		return nil
+	}
+	return m[r.p.id]
 }
 
 func concat(lists ...[]rule) []rule {
@@ -75,7 +90,16 @@ var dangerRules = concat(
 	rules(1.2, "earthquake", `\b(?:terremot[oi]|scoss[ae] (?:di terremoto|forte|fortissima)|sism[ai]|earthquake)\b`),
 	rules(1.0, "collapse",
 		`\b(?:crollat[oaie]|crollo|crolla(?:to|no|ndo)?|cedut[oaie]|cediment[oi]|voragine|voragini|sprofondat[oaie]|frana|frane|franat[oaie]|smottament[oi]|calcinacci|collapse[d]?|sinkhole|landslide)\b`,
-		`\b(?:si sta staccando|sta per cadere|rischia di cadere|penzola|penzolano|in bilico|pericolant[ei]|divelt[oaie])\b`),
+		`\b(?:si sta staccando|sta per cadere|rischia di cadere|penzola|penzolano|in bilico|pericolant[ei]|divelt[oaie])\b`,
+		`\b(?:se (?:cade|crolla|cede|si stacca|va giu)|per miracolo|schiacci\w+|oscilla\w*|si (?:e|sono) piegat[oaie]|crepa che si (?:allunga|allarga)|si (?:sta|stanno) (?:svuotando|gonfiando|muovendo|spostando|abbassando)|(?:sta|stanno) per (?:cadere|crollare|cedere|staccarsi|venire giu)|(?:potrebbe|potrebbero|possa|possano) (?:cadere|crollare|cedere|staccarsi|venire giu)|rischia(?:no)? di (?:crollare|cedere|staccarsi)|da un momento all altro|si (?:sta|stanno) (?:inclinando|staccando|aprendo|sgretolando|sbriciolando|allargando)|inclinat[oaie] pericolosamente|crep[ae] (?:enorm[ei]|profond[ae]|gross[ae])|about to (?:fall|collapse))\b`),
+	rules(1.0, "water_rising",
+		`\b(?:sta salendo|stanno salendo|sale a vista d occhio|continua a salire|in piena|straripa\w*|esonda\w*|tracima\w*|(?:al|sopra il|sopra l) (?:livello dell argine|argine)|rising)\b`,
+		`\b(?:evacu\w+|dobbiamo (?:uscire di casa|scappare|andare via)|sgomber\w+ (?:le case|il palazzo|l edificio|la scuola)|evacuate)\b`,
+		`\bacqua (?:\S+ ){0,5}(?:entrat[ao]|entra|sta entrando|ha invaso|invade|arriva alle (?:ginocchia|porte|finestre))\b`,
+		`\b(?:salit[oaie] sul tetto|sul tetto dell auto|acqua alle ginocchia|acqua ai finestrini)\b`),
+	rules(1.2, "explosive", `\b(?:ordign\w+|bomba|bombe|esplosiv\w+|granat[ae]|residuat\w+ bellic\w+|proiettil\w+)\b`),
+	rules(1.0, "industrial",
+		`\b(?:(?:nube|nuvola) (?:tossica|strana|nera|gialla|di fumo|chimica)|fabbrica chimica|fuga (?:chimica|di sostanze|di ammoniaca|di cloro)|sirene (?:che )?suonano|allarme (?:che )?suona|odore (?:chimico|acre|di ammoniaca|di cloro)|toxic cloud)\b`),
 	both(1.0, "falling",
 		`\b(?:cornicion[ei]|intonac[oi]|tegol[ae]|lamier[ae]|pezzi|vetri|insegna|calcinacci)\b`,
 		`\b(?:cad\w+|stacc\w+|penzol\w*|sbriciol\w+|pericolant[ei]|in bilico|sta per)\b`),
@@ -83,7 +107,8 @@ var dangerRules = concat(
 		`\b(?:alber[oi]|ram[oi]|pin[oi]|platan[oi]|tigli?|tree|branch)\b`,
 		`\b(?:cadut[oaie]|caduto|crollat[oaie]|abbattut[oaie]|buttato giu|spezzat[oaie]|sradicat[oaie]|pericolant[ei]|appes[oaie]|penzol\w*|di traverso|a terra|in mezzo alla strada|fallen|fell|down)\b`),
 	rules(1.1, "injury",
-		`\b(?:ferit[oaie]|ferimento|sanguin\w*|sangue|svenut[oa]|malore|non respira|incosciente|investit[oaie]|injured|hurt|bleeding|unconscious)\b`,
+		`\b(?:ferit[oaie]|ferimento|sanguin\w*|perde sangue|pien[oa] di sangue|sangue (?:dappertutto|ovunque|per terra)|svenut[oa]|sviene|accasciat[oa]|malore|non respira|non si muove|privo di sensi|priva di sensi|incosciente|investit[oaie]|injured|hurt|bleeding|unconscious)\b`,
+		`\b(?:stes[oa]|sdraiat[oa]|riverso|immobile) (?:a|per|sull?a?) (?:terra|asfalto|strada|marciapiede)\b`,
 		`\b(?:finit[oaie]|portat[oaie]|corsa|corsi|ricoverat[oaie]) (?:al|in) (?:pronto soccorso|ospedale)\b`,
 		`\bsi (?:e|sono) (?:tagliat|rott|fatt\w* male|ferit)`,
 		`\b(?:rott[oaie]|fratturat[oaie]) (?:il|la|un|una|le|i)? ?(?:polso|gamba|braccio|testa|femore|caviglia|spalla|mano|naso|anca)`,
@@ -91,38 +116,71 @@ var dangerRules = concat(
 		`\b(?:cadut[oaie]|volat[oaie]|finit[oaie]) (?:a|per) terra\b`,
 		`\b(?:ci scappa il morto|scappi il morto|poteva morire|rischia(?:to)? di morire|rischia la vita|a rischio la vita)\b`,
 		`\b(?:hanno punto|punt[oaie] da|allergic[oa] \S+ (?:pronto soccorso|ospedale)|shock anafilattico|epipen)\b`),
-	rules(0.5, "emergency_services",
-		`\b(?:pronto soccorso|ambulanza|ambulanze|zzemergencynumber|vigili del fuoco|pompieri|carabinieri|ambulance|firefighters)\b`,
+	rules(0.4, "emergency_services",
+		`\b(?:pronto soccorso|ambulanza|ambulanze|zzemergencynumber|vigili del fuoco|pompieri|ambulance|firefighters)\b`,
 		`\b(?:morire|morto|morta|morti|ammazza\w*)\b`),
 	rules(1.0, "trapped",
 		`\b(?:bloccat[oaie]|intrappolat[oaie]|chius[oa]|trapped|stuck) `+w(2)+`(?:dentro|in casa|in macchina|in ascensore|inside)\b`,
 		`\b(?:persone|gente|anzian[oiae]|bambin[oiae]|famiglie|signora|signore) `+w(2)+`(?:bloccat[oaie]|intrappolat[oaie])\b`,
 		`\b(?:non riusciamo a spostarlo|non riesce (?:a muoversi|ad alzarsi|a uscire)|non (?:la|lo) vediamo da)\b`),
 	rules(0.9, "violence",
-		`\b(?:aggredit[oaie]|aggression[ei]|rissa|coltell[oi]|pistol[ae]|armat[oi]|spar[ai]\w*|suicid\w*|violenz[ae]|picchia\w*|maltratt\w*|stupr\w*|minacc\w* (?:di morte|col coltello)|attacked|knife|gun|violence)\b`),
+		`\b(?:aggredit[oaie]|aggression[ei]|rissa|spar[ai]\w*|suicid\w*|violenz[ae]|picchia\w*|maltratt\w*|stupr\w*|minacc\w* (?:di morte|col coltello)|attacked|violence|fight)\b`),
+	rules(1.1, "weapon", `\b(?:coltell[oi]|pistol[ae]|armat[oi]|spranga|machete|bottiglia rotta|cocci di bottiglia|knife|gun)\b`),
+	rules(0.5, "threatening", `\b(?:minacci\w+|molest\w+|ubriac[oh]\w* molest\w*|aggressiv[oi]|spaventat[aie]|terrorizzat\w*|threaten\w*)\b`),
+	rules(1.3, "self_harm",
+		`\b(?:(?:buttarsi|buttarmi|gettarsi|gettarmi|lanciarsi) (?:dal|dalla|dallo|giu|sotto|nel|nella)|(?:voglia|vuole|volesse|minaccia di|vorrebbe) (?:buttarsi|gettarsi|lanciarsi)|farla finita|togliersi la vita|uccidersi|ammazzarsi|suicid\w*|kill (?:himself|herself|myself))\b`),
+	rules(0.5, "fight", `\b(?:litig\w+|lite|botte|si picchiano)\b`),
+	rules(1.0, "missing_person",
+		`\b(?:scompars[oaie]|dispers[oaie]|non (?:e|sono) (?:piu )?(?:tornat[oaie]|rientrat[oaie])|non torna a casa|non si trova piu|non (?:lo|la|li) troviamo|allontanat[oaie] da casa|missing)\b`),
+	rules(1.0, "smoke",
+		`\b(?:monossido|esce fumo|fumo (?:nero|denso) (?:dalla|dal|dalle|dai|in) (?:casa|palazzo|appartamento|finestra|finestre|scale|tetto|garage|cantina)|odore di bruciato|puzza di bruciato|smoke)\b`),
+	rules(0.9, "electric",
+		`\b(?:fili|cavi|cavo|filo) (?:\S+ ){0,2}(?:scopert[oi]|penzolant[ei]|a terra|tranciat[oi]|spezzat[oi])\b`,
+		`\b(?:scintill\w+|prende(?:re)? la scossa|scosse elettriche|quadro elettrico aperto|centralina (?:elettrica )?aperta|live wire)\b`),
 	rules(0.9, "hazard",
-		`\b(?:siring[hg]e?|amianto|eternit|fili (?:elettrici )?scopert[ie]|cavi (?:elettrici )?scopert[ie]|cavo (?:elettrico )?scopert|vetr[oi] rott[oi]|vetri dappertutto|vetro dappertutto|schiuma|pesci morti|odore chimico|tossic[oi]|veleno|avvelenat\w*|ghiaccio|lastra di ghiaccio|gelat[ao]|scivol\w*|nido di vespe|vespe|calabroni|vipera|cinghial[ei]|cane aggressivo|morso|morsicat\w*)\b`,
+		`\b(?:siring[hg]e?|amianto|eternit|fili (?:elettrici )?scopert[ie]|cavi (?:elettrici )?scopert[ie]|cavo (?:elettrico )?scopert|vetri dappertutto|vetro dappertutto|vetri ovunque|pezzi di vetro|schiuma|pesci morti|odore chimico|tossic[oi]|veleno|avvelenat\w*|ghiaccio|lastra di ghiaccio|gelat[ao]|scivol\w*|nido di vespe|vespe|calabroni|vipera|cinghial[ei]|cane aggressivo|morso|morsicat\w*)\b`,
 		`\b(?:tombino|chiusino|pozzetto) `+w(3)+`(?:apert|sfondat|scoperchiat|senza coperchio)`,
 		`\bbuco dove\b|\bbuca (?:enorme|profonda|gigante)|\bvolato\b`),
 	both(0.9, "broken_barrier",
 		`\b(?:parapett[oi]|ringhier[ae]|guardrail|balaustr[ae]|cancello|recinzione)\b`,
-		`\b(?:rott[oaie]|divelt[oaie]|marci[oaie]?|mancant[ei]|si muove|non si chiude|cedut[oaie]|abbattut[oaie])\b`),
-	rules(0.8, "accident", `\b(?:incident[ei]|scontro|tamponament[oi]|sinistro|accident|crash)\b`),
+		`\b(?:rott[oaie]|divelt[oaie]|sfondat[oaie]|marci[oaie]?|mancant[ei]|si muove|non si chiude|cedut[oaie]|abbattut[oaie]|senza protezione|vuoto di)\b`),
+	rules(0.8, "accident",
+		`\b(?:incident[ei]|scontr\w+|tamponament[oi]|sinistro|ribaltat[oa]|uscit[oa] di strada|finit[oa] (?:contro|fuori strada|nel fosso)|accident|crash)\b`),
+	rules(1.0, "fuel", `\b(?:benzina|gasolio|carburante|olio) (?:\S+ ){0,2}(?:cola|perde|sversat\w*|sull asfalto|sulla strada)|\besplo\w+|\bscoppi\w+`),
 	both(0.8, "traffic_light",
 		`\bsemafor[oi]\b`,
 		`\b(?:spent[oi]|lampeggiant[ei]|guast[oi]|rott[oi]|non funziona|abbattut[oi]|a terra|giallo|non si fermano)\b`),
+	rules(1.0, "wrong_way", `\b(?:contromano|wrong way)\b`),
 	rules(0.4, "traffic_chaos",
-		`\b(?:di traverso|contromano|quasi incidenti|nel caos|caos totale|macchine che passano a caso|passano a caso|in mezzo alle macchine|in mezzo alla strada)\b`),
+		`\b(?:di traverso|quasi incidenti|nel caos|caos totale|macchine che passano a caso|passano a caso|in mezzo alle macchine|in mezzo alla strada)\b`),
 	both(1.0, "vulnerable_deprived",
 		`\b(?:anzian[oaie]|invalid[oaie]|disabil[ei]|allettat[oa]|malat[oaie]|non autosufficient[ei]|zzelderly|zzchild|neonat[oaie]|incinta|elderly|bambin[oie])\b`,
-		`\b(?:senza (?:riscaldamento|cibo|mangiare|acqua|luce|gas|medicine|farmaci|assistenza)|caldaia (?:e )?rott[ao]|riscaldamento (?:e )?rotto|zzsmallnum gradi|niente da mangiare|non ha (?:piu )?(?:il |la |l |da )?(?:riscaldamento|cibo|mangiare|acqua|luce|gas|medicine|soldi per mangiare)|freddissimo|fa freddo|al gelo|gelera|morire di freddo|non (?:mangia|risponde|scende|esce) piu|non (?:riesce|riesco|riusciamo) (?:nemmeno|neanche|piu)|non (?:la|lo|li) vediamo|non si (?:vede|sente) da|al freddo|gradi in casa|sotto zero|confus[oa]|nessuno (?:lo|la|li) (?:assiste|aiuta))`),
+		`\b(?:senza (?:riscaldamento|cibo|mangiare|acqua|luce|gas|medicine|farmaci|assistenza)|caldaia (?:e )?rott[ao]|riscaldamento (?:e )?rotto|in casa ci sono zzsmallnum gradi|zzsmallnum gradi in casa|niente da mangiare|non ha (?:piu )?(?:il |la |l |da )?(?:riscaldamento|cibo|mangiare|acqua|luce|gas|medicine|soldi per mangiare)|freddissimo|fa freddo|al gelo|gelera|morire di freddo|non (?:mangia|risponde|scende|esce) piu|non (?:risponde|apre|rispondono)(?: \S+){0,3} (?:porta|telefono|citofono|campanello)|non risponde|non apre la porta|nessuno (?:lo|la) vede|non (?:riesce|riesco|riusciamo) (?:nemmeno|neanche|piu) (?:a|ad) (?:alzarsi|alzarmi|alzarla|alzarlo|lavarsi|lavarmi|muoversi|muovermi|mangiare|camminare|respirare|uscire|spostarlo|spostarla)|non (?:la|lo|li) vediamo|non si (?:vede|sente) da|al freddo|gradi in casa|sotto zero|confus[oa]|disorientat[oa]|non sa (?:dove|come) (?:andare|tornare|rientrare|sia)|in pigiama|nessuno (?:lo|la|li) (?:assiste|aiuta)|dializzat[oa]|dialisi|ossigeno|insulina|salvavita|isolat[oiae])`),
+	both(1.0, "not_seen",
+		`\b(?:da (?:giorni|due giorni|tre giorni|una settimana|ieri)|non (?:la|lo) (?:vedo|vediamo|sento|sentiamo))\b`,
+		`\b(?:non (?:esce|apre|risponde|si fa vedere)|cattivo odore dalla porta|puzza dalla porta|(?:gli|le) sia successo qualcosa|successo qualcosa|posta (?:si )?accumula)\b`),
 	rules(1.0, "homeless",
 		`\b(?:dorm\w* in (?:macchina|auto)|dorm\w* per strada|dorm\w* all aperto|senza un tetto|in mezzo a una strada|sfrattat[oaie] (?:oggi|ieri|stamattina))\b`,
 		`\bdorm\w* (?:\S+ ){0,3}(?:su una panchina|sulla panchina|sulle panchine|in strada|in stazione|alla stazione|sui cartoni|sotto i portici|sotto il ponte)\b`),
 	rules(0.3, "alone",
 		`\b(?:vive|vivono|abita|rimast[oa]) (?:da )?sol[oaie]\b|\b(?:anzian[oaie]|invalid[oaie]) sol[oaie]\b`),
+	rules(0.8, "could_hurt",
+		`\b(?:qualcuno|una persona|un bambino|i bambini|un anziano|la gente|qualcun altro|someone) (?:\S+ ){0,3}(?:si (?:fa|faccia|fara|e fatto) male|si (?:ferisce|ferisca|ferira)|(?:ci )?(?:cade|cada|cadra|finisce|finisca|finira) (?:dentro|sotto)|(?:viene|venga|verra) (?:investit|colpit|travolt)\w*|get hurt|fall in)\b`,
+		`\b(?:ci (?:puo|potrebbe|possono) (?:cadere|finire) (?:dentro )?qualcuno|prima che (?:qualcuno|ci scappi|succeda (?:qualcosa|una tragedia|il peggio))|succede una tragedia|(?:rischia|rischiano|ha rischiato|hanno rischiato) la vita|rischia grosso)\b`),
+	rules(1.0, "open_hole",
+		`\b(?:buco aperto|buca aperta|voragine|tombino (?:\S+ ){0,2}(?:saltat|apert|sfondat|scoperchiat|rott|senza coperchio|mancante)\w*|chiusino (?:\S+ ){0,2}(?:saltat|apert|sfondat|rott|mancante)\w*|pozzo (?:aperto|scoperto))\b`),
+	both(1.0, "person_fell",
+		`\b(?:anzian[oaie]|zzelderly|invalid[oaie]|disabil[ei]|nonn[oa]|vicin[oa]|signor[ae]?|madre|padre|mamma|papa|zi[oa])\b`,
+		`\b(?:(?:e|sono) cadut[oaie]|cadut[oa] in casa|cadut[oa] per terra|non riesce (?:a|ad) (?:alzarsi|rialzarsi|aprire|muoversi)|chiama(?:re)? aiuto|chiede aiuto|grida|la sento (?:chiamare|urlare|gridare)|lo sento (?:chiamare|urlare|gridare))\b`),
+	both(1.0, "child_alone",
+		`\b(?:zzchild|bambin[oa]|bimb[oa]|piccol[oa] di)\b`,
+		`\b(?:da sol[oa]|senza (?:adulti|genitori|nessuno)|sperdut[oa]|smarrit[oa]|si e pers[oa]|pers[oa] (?:al|nel|nella|in)|in mezzo alla strada|sul ciglio|piange|chiama la mamma|cerca (?:la mamma|il papa|i genitori)|alone|lost)\b`),
+	both(1.0, "level_crossing",
+		`\bpassaggio a livello\b`,
+		`\b(?:sbarre|guast\w*|non funziona|alzat[ea]|non si abbassano|rott\w*)\b`),
 	rules(0.6, "help",
-		`\b(?:aiuto|aiutat\w+|mi aiuti|ci aiuti|sos|vi prego|la prego|ti prego|help|please help|emergenza|emergency)\b`),
+		`\b(?:aiuto|aiutat\w+|mi aiuti|ci aiuti|sos|vi prego|la prego|ti prego|help|please help|emergenza|emergency)\b`,
+		`\b(?:chiamare aiuto|chiede aiuto|chiedeva aiuto|grida aiuto|gridava aiuto)\b`),
 	rules(0.4, "now",
 		`\b(?:subito|immediatamente|immediata|urgente|urgenti|urgentemente|adesso|ora|in questo momento|stanotte|stasera|asap|now|right now|prima che)\b`),
 	both(0.4, "children",
@@ -130,6 +188,13 @@ var dangerRules = concat(
 		`\b(?:pericol\w*|rischi\w*|taglia\w*|strada|macchine|attravers\w*|cad\w+|fuori|uscire)\b`),
 	rules(0.4, "danger_word",
 		`\b(?:pericol\w*|rischi\w*|paura|dangerous|danger|unsafe)\b`),
+	// Words that, together, describe harm in ways no pattern above
+	// foresaw: each distinct one adds a little, never enough alone.
+	wordsRule(0.2, 0.8, "risk_words",
+		`\b(?:cadut\w*|cade|cadono|cadere|crolla\w*|fuoco|fiamm\w+|fumo|incendi\w*|allag\w+|acqua alta|gas|benzina|esplo\w+|scoppi\w*|ferit\w*|sangue|morso|punt[oa] da|vetri|vuoto|precipit\w+|soffoc\w+|gelo|ghiaccio|freddo|asmatic\w*|ossigeno|soccors\w*|aiuto|vi prego|urgent\w*|subito|immediatamente|spaventat\w*|piange|grida|bloccat\w*|non risponde|buco|isolat\w*|ospedale|pericolosissim\w*)\b`),
+	// People at risk in the scene add less: they are often just there.
+	wordsRule(0.1, 0.3, "people_at_risk",
+		`\b(?:bambin\w*|bimb\w*|anzian\w*|zzelderly|zzchild|disabil\w*|incinta|neonat\w*|passanti|gente|persone|ragazzi)\b`),
 )
 
 // identifierRules: data that identifies a person by itself. Markers come
@@ -180,7 +245,7 @@ var offensiveRules = concat(
 	rules(1.2, "slur",
 		`\b(?:negr[oaie]|froc[io]\w*|ricchion\w*|finocch[io]\w* di|terron[ei]|polenton[ei]|zingar[oaie]|handicappat\w*|mongoloid\w*|ritardat[oaie] mental\w*|nigger|faggot)\b`),
 	rules(1.2, "threat",
-		`\b(?:ti ammazzo|vi ammazzo|ammazzarvi|ammazzarti|ti spacco|vi spacco|spaccare la faccia|presa a calci|preso a calci|presi a calci|prenderli a calci|prenderla a calci|vi vengo a prendere|ti vengo a prendere|dovete morire|devi morire|morite|crepate|crepa|ti brucio|vi brucio|ti aspetto sotto casa|kill you)\b`),
+		`\b(?:ti ammazzo|vi ammazzo|ammazzarvi|ammazzarti|ti spacco|vi spacco|spaccare la faccia|presa a calci|preso a calci|presi a calci|prenderli a calci|prenderla a calci|vi vengo a prendere|ti vengo a prendere|dovete morire|devi morire|morite|ti brucio|vi brucio|ti aspetto sotto casa|kill you)\b`),
 	rules(0.6, "insult",
 		`\b(?:incapac[ei]|ladr[oiae]|ladroni|buffon[ei]|pagliacc[io]|parassit[aie]|schifos[oaie]|incompetent[ei]|sfigat[oaie]|ignorant[ei]|idiot[aie]|imbecill[ei]|deficient[ei]|scem[oaie]|cretin[oaie]|mafios[oaie]|cialtron[ei]|magnaccion[ei]|animal[ei]|besti[ae]|luridi|viscid[oie]|verm[ei]|feccia|marmagli[ae]|buoni a nulla|nullafacent[ei]|fannullon[ei]|venduti|corrott[io]|idiot|stupid|moron|clowns?|losers?|scum)\b`),
 	rules(0.4, "addressed",
@@ -206,13 +271,13 @@ var spamRules = concat(
 	rules(0.3, "pointer", `\b(?:zzemopoint|zzemoalarm)\b`),
 )
 
-func weightOf(list []rule, name string) float64 {
+func ruleNamed(list []rule, name string) rule {
 	for _, r := range list {
 		if r.name == name {
-			return r.weight
+			return r
 		}
 	}
-	return 0
+	return rule{}
 }
 
 // ruleHits sums each rule family's weights and names the rules that fired.
@@ -227,62 +292,62 @@ type ruleHits struct {
 func applyRules(a analysis, raw string) ruleHits {
 	var h ruleHits
 	text := " " + a.folded
+	m := scan(text)
 	score := func(list []rule) float64 {
 		// Distinct matches of a family add up with diminishing returns:
 		// "parassiti schifosi" is more than "parassiti", not twice more.
 		found := map[string]map[string]bool{}
 		var order []string
 		for _, r := range list {
-			if !r.pre.mayMatch(text) {
-				continue
-			}
-			if r.and != nil && (!r.preAnd.mayMatch(text) || !r.and.MatchString(text)) {
-				continue
-			}
-			for _, m := range r.re.FindAllString(text, 4) {
+			for _, s := range r.fires(m) {
 				if found[r.name] == nil {
 					found[r.name] = map[string]bool{}
 					order = append(order, r.name)
 				}
-				found[r.name][strings.TrimSpace(m)] = true
+				found[r.name][strings.TrimSpace(s)] = true
 			}
 		}
 		total := 0.0
 		for _, name := range order {
-			n := float64(min(len(found[name]), 3))
-			total += weightOf(list, name) * (1 + 0.5*(n-1))
+			r := ruleNamed(list, name)
+			if r.limit > 0 {
+				total += math.Min(r.weight*float64(len(found[name])), r.limit)
+			} else {
+				n := float64(min(len(found[name]), 3))
+				total += r.weight * (1 + 0.5*(n-1))
+			}
 			h.names = append(h.names, name)
 		}
 		return total
 	}
+	before := len(h.names)
 	h.danger = score(dangerRules)
+	h.route = map[string]float64{}
+	for _, name := range h.names[before:] {
+		if office, ok := dangerOffice[name]; ok {
+			h.route[office]++
+		}
+	}
 	h.personal = score(identifierRules)
 	h.offensive = score(offensiveRules)
 	if selfInsult.MatchString(text) && !strings.Contains(strings.Join(h.names, " "), "vulgar") {
 		h.offensive -= 0.6
 	}
 	h.spam = score(spamRules)
-	h.route = map[string]float64{}
 	for _, r := range routeRules {
 		for _, x := range r.rule {
-			if x.pre.mayMatch(text) && x.re.MatchString(text) && (x.and == nil || (x.preAnd.mayMatch(text) && x.and.MatchString(text))) {
+			if len(x.fires(m)) > 0 {
 				h.route[r.office] += x.weight
 			}
 		}
 	}
 	h.intent = map[string]float64{}
 	for _, r := range intentRules {
-		if r.pre.mayMatch(text) && r.re.MatchString(text) {
+		if len(r.fires(m)) > 0 {
 			h.intent[r.name]++
 		}
 	}
-	for _, m := range namedPerson.FindAllStringSubmatchIndex(raw, -1) {
-		name := strings.Fields(strings.TrimSpace(raw[m[0]:m[1]]))
-		if last := name[len(name)-1]; !notNames[last] && !notNames[name[0]] {
-			h.hasName = true
-			break
-		}
-	}
+	h.hasName = hasNamedPerson(raw)
 	details := score(personalDataRules)
 	if h.hasName {
 		h.names = append(h.names, "named_person")
@@ -291,6 +356,32 @@ func applyRules(a analysis, raw string) ruleHits {
 		h.personal += 0.5 * details
 	}
 	return h
+}
+
+// namedPersonCues are the lower-case words namedPerson starts with: a
+// message without any skips the regular expression.
+var namedPersonCues = []string{"sono ", "chiamo ", "vicin", "sig", "figli", "marito ", "moglie ", "compagn",
+	"fratello ", "sorella ", "madre ", "padre ", "zio ", "zia ", "nonn"}
+
+func hasNamedPerson(raw string) bool {
+	lower := strings.ToLower(raw)
+	cue := false
+	for _, c := range namedPersonCues {
+		if strings.Contains(lower, c) {
+			cue = true
+			break
+		}
+	}
+	if !cue {
+		return false
+	}
+	for _, m := range namedPerson.FindAllStringIndex(raw, -1) {
+		name := strings.Fields(strings.TrimSpace(raw[m[0]:m[1]]))
+		if last := name[len(name)-1]; !notNames[last] && !notNames[name[0]] {
+			return true
+		}
+	}
+	return false
 }
 
 // intentRules tell what a message is for. Word stems lose the mood of a
@@ -314,6 +405,17 @@ var intentRules = concat(
 		`\b(?:grazie di cuore|grazie mille a|ringrazi\w*|complimenti a|bravissim\w*|bellissim\w*|meraviglios\w*|stupend\w*|fantastic\w*|spettacolar\w*|buon natale|buone feste|auguri|thank you|thanks to|beautiful|amazing|lovely)\b`),
 )
 
+// dangerOffice routes an emergency to the office that handles it: civil
+// protection for disasters, the local police for people on the street,
+// social services for people left alone at home.
+var dangerOffice = map[string]string{
+	"gas": "protezione_civile", "fire": "protezione_civile", "flood": "protezione_civile",
+	"water_rising": "protezione_civile", "earthquake": "protezione_civile", "industrial": "protezione_civile",
+	"accident": "polizia_locale", "weapon": "polizia_locale", "violence": "polizia_locale",
+	"fight": "polizia_locale", "threatening": "polizia_locale", "child_alone": "polizia_locale",
+	"missing_person": "polizia_locale", "vulnerable_deprived": "servizi_sociali", "homeless": "servizi_sociali",
+}
+
 // routeRules add evidence for an office where the taxonomy's conventions
 // decide rather than vocabulary: a fallen tree during a storm belongs to
 // civil protection, the same tree a week later to the parks office.
@@ -321,10 +423,7 @@ var routeRules = []struct {
 	office string
 	rule   []rule
 }{
-	{"protezione_civile", concat(dangerRules[:1])}, // a gas leak
 	{"protezione_civile", both(2, "storm_damage",
 		`\b(?:bora|vento|raffiche|temporale|nubifragio|tempesta|burrasca|tromba d aria|grandinata|nevicata|neve|nevica|alluvione|mareggiata|maltempo|bufera|uragano|storm|wind)\b`,
 		`\b(?:alber[oi]|ram[oi]|tetto|tetti|tegol[ae]|lamier[ae]|allagat\w*|crollat\w*|cadut\w*|caduto|divelt\w*|abbattut\w*|sradicat\w*|buttato giu|frana|esondat\w*|scoperchiat\w*|fallen|flooded)\b`)},
-	{"polizia_locale", rules(1, "road_accident",
-		`\b(?:incidente stradale|incidente|scontro|tamponament[oi]|investit[oaie]|pirata della strada)\b`)},
 }

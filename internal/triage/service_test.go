@@ -6,6 +6,7 @@ package triage_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/piazza-pa/piazza/internal/audit"
@@ -129,6 +130,42 @@ func TestServiceLearnsPerOrganisation(t *testing.T) {
 		// correction as well.
 		if got, err := triage.NewService(db).Classify(ctx, a.ID, near); err != nil || got.Labels != fixed {
 			t.Errorf("another instance: %+v, %v", got.Labels, err)
+		}
+	})
+}
+
+// Many messages at once train an organisation's model once, and a
+// confirmation arriving meanwhile is safe.
+func TestServiceConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		o := newOrg(t, db)
+		s := triage.NewService(db)
+		ctx := context.Background()
+		labels := triage.Labels{Category: "intervento", Office: "ambiente", Urgency: "normale", Moderation: "ok"}
+		if err := s.Confirm(ctx, o.ID, triage.Example{Text: "sacchi abbandonati al parco", Labels: labels}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 17)
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.Classify(ctx, o.ID, "ci sono sacchi abbandonati al parco giochi")
+				errs <- err
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Confirm(ctx, o.ID, triage.Example{Text: "rifiuti in strada", Labels: labels})
+		}()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
 		}
 	})
 }

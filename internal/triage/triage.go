@@ -11,9 +11,9 @@
 package triage
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -91,10 +91,15 @@ type Model struct {
 	vocab  *vocabulary
 	fields [nFields]*softmaxModel
 	// alertThreshold is the probability of "alta" above which a message is
-	// called urgent: set low, by cross-validation inside the training
-	// data, because a missed emergency costs more than a false alarm.
+	// called urgent, besides the danger rules: set low, by cross-validation
+	// inside the training data, because a missed emergency costs more than
+	// a false alarm.
 	alertThreshold float64
 	memory         []memoryItem
+	// memoryByPair lists the remembered messages holding each word pair:
+	// a near-identical message shares most of them, so only those are
+	// compared.
+	memoryByPair map[uint64][]int32
 }
 
 // memoryItem is a training message kept to recognise near-identical
@@ -102,6 +107,7 @@ type Model struct {
 // text (the thousandth message about the same fallen tree).
 type memoryItem struct {
 	terms  []weightedTerm // sorted by hash
+	pairs  []uint64       // hashes of the word pairs, to find candidates
 	norm   float64
 	labels Labels
 }
@@ -125,11 +131,11 @@ func Train(examples []Example) (*Model, error) {
 	for i, ex := range examples {
 		docs[i] = newDoc(ex.Text)
 	}
-	return trainDocs(docs, examples, defaultTrain, true), nil
+	return trainDocs(docs, examples, defaultTrain), nil
 }
 
-func trainDocs(docs []doc, examples []Example, opt trainOptions, tuneThreshold bool) *Model {
-	m := &Model{vocab: buildVocabulary(docs), alertThreshold: 0.5}
+func trainDocs(docs []doc, examples []Example, opt trainOptions) *Model {
+	m := &Model{vocab: buildVocabulary(docs)}
 	xs := make([]sparse, len(docs))
 	for i, d := range docs {
 		xs[i] = m.vocab.vector(d)
@@ -142,12 +148,14 @@ func trainDocs(docs []doc, examples []Example, opt trainOptions, tuneThreshold b
 		}
 		m.fields[f] = trainSoftmax(fx, labelIndexes(examples, f), fieldCodes[f], nFeat, opt)
 	}
-	if tuneThreshold {
-		m.alertThreshold = tuneAlertThreshold(m.vocab, xs, docs, examples, opt)
-	}
+	m.alertThreshold = tuneAlertThreshold(m.vocab, xs, examples, opt)
 	m.memory = make([]memoryItem, 0, len(docs))
+	m.memoryByPair = map[uint64][]int32{}
 	for i, d := range docs {
 		if it := newMemoryItem(d, examples[i].Labels); it.norm > 0 {
+			for _, p := range it.pairs {
+				m.memoryByPair[p] = append(m.memoryByPair[p], int32(len(m.memory)))
+			}
 			m.memory = append(m.memory, it)
 		}
 	}
@@ -171,15 +179,11 @@ func indexOf(list []string, s string) int {
 	return 0
 }
 
-// alertRecall is the share of urgent training messages the threshold must
-// catch under the inner cross-validation.
-const alertRecall = 0.97
-
 // tuneAlertThreshold runs a small cross-validation inside the training
-// messages and returns the highest threshold on the probability of "alta"
-// that still recalls alertRecall of the urgent ones, the danger rules
-// included. Test messages are never seen here.
-func tuneAlertThreshold(vocab *vocabulary, xs []sparse, docs []doc, examples []Example, opt trainOptions) float64 {
+// messages and returns a threshold on the probability of "alta" a little
+// below the lowest that an urgent message got there: every urgent training
+// message would have been caught. Test messages are never seen here.
+func tuneAlertThreshold(vocab *vocabulary, xs []sparse, examples []Example, opt trainOptions) float64 {
 	const folds = 4
 	ux := make([]sparse, len(xs))
 	for i, x := range xs {
@@ -203,20 +207,20 @@ func tuneAlertThreshold(vocab *vocabulary, xs []sparse, docs []doc, examples []E
 		}
 		u := trainSoftmax(trX, trY, Urgencies, len(vocab.idf), opt)
 		for _, i := range test {
-			// Urgent messages the rules flag already need no threshold.
-			if examples[i].Urgency == "alta" && docs[i].hits.danger < dangerAlone {
+			// All urgent messages count, those the rules flag too: tuning
+			// on the others alone leaves too few to tell.
+			if examples[i].Urgency == "alta" {
 				alerts = append(alerts, u.probs(ux[i])[0])
 			}
 		}
 	}
-	if len(alerts) == 0 {
-		return 0.5
+	lowest := 1.0
+	for _, p := range alerts {
+		lowest = math.Min(lowest, p)
 	}
-	sort.Float64s(alerts)
-	t := alerts[int(math.Floor(float64(len(alerts))*(1-alertRecall)))]
-	// Never so high that a coin toss is ignored, never so low that
-	// everything alarms.
-	return math.Max(0.08, math.Min(t*0.95, 0.5))
+	// Never so high that a one-in-five chance of danger is ignored, never
+	// so low that everything alarms.
+	return math.Max(0.05, math.Min(lowest*0.8, 0.2))
 }
 
 // dangerAlone is the rule score that makes a message urgent by itself.
@@ -228,13 +232,15 @@ func newMemoryItem(d doc, labels Labels) memoryItem {
 	it := memoryItem{labels: labels}
 	for k, x := range d.raw {
 		if k[0] == groupWord || k[0] == groupPair {
-			h := fnv.New64a()
-			_, _ = h.Write([]byte(k))
-			it.terms = append(it.terms, weightedTerm{h.Sum64(), x})
+			h := hashString(k)
+			it.terms = append(it.terms, weightedTerm{h, x})
 			it.norm += x * x
+			if k[0] == groupPair {
+				it.pairs = append(it.pairs, h)
+			}
 		}
 	}
-	sort.Slice(it.terms, func(i, j int) bool { return it.terms[i].hash < it.terms[j].hash })
+	slices.SortFunc(it.terms, func(a, b weightedTerm) int { return cmp.Compare(a.hash, b.hash) })
 	it.norm = math.Sqrt(it.norm)
 	return it
 }
@@ -301,9 +307,25 @@ func (m *Model) recall(d doc) (Labels, float64, bool) {
 		return Labels{}, 0, false
 	}
 	best, at := 0.0, -1
-	for i, it := range m.memory {
-		if s := q.cosine(it); s >= best {
+	consider := func(i int) {
+		if s := q.cosine(m.memory[i]); s > best || (s == best && i > at) {
 			best, at = s, i
+		}
+	}
+	if len(q.pairs) == 0 {
+		// A one-word message: few enough to compare with all.
+		for i := range m.memory {
+			consider(i)
+		}
+	} else {
+		seen := map[int32]bool{}
+		for _, p := range q.pairs {
+			for _, i := range m.memoryByPair[p] {
+				if !seen[i] {
+					seen[i] = true
+					consider(int(i))
+				}
+			}
 		}
 	}
 	if at < 0 || best < memorySimilarity {
@@ -339,6 +361,8 @@ func (m *Model) decide(probs [nFields][]float64, d doc) Result {
 		r.Urgency = "alta"
 		r.Confidence.Urgency = math.Max(pAlta, math.Min(0.6+0.2*(h.danger-dangerAlone), 0.95))
 	case pAlta >= m.alertThreshold:
+		// Below one half this is an alarm as likely false as not, and
+		// says so.
 		r.Urgency = "alta"
 		r.Confidence.Urgency = math.Max(pAlta, 0.5)
 	}
