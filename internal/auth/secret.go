@@ -6,6 +6,7 @@ package auth
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -49,7 +50,8 @@ func ConstantTimeEqual(a, b string) bool {
 // Sealer encrypts credentials at rest with AES-256-GCM. It is safe for
 // concurrent use.
 type Sealer struct {
-	aead cipher.AEAD
+	aead    cipher.AEAD
+	signKey []byte // HMAC key derived from the secret key, for Sign
 }
 
 // sealedPrefix versions the format, so a later key or algorithm can be
@@ -73,7 +75,27 @@ func NewSealer(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: new sealer: %w", err)
 	}
-	return &Sealer{aead: aead}, nil
+	// A separate key for signatures: the AES key is never used for
+	// anything but sealing.
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("piazza signing key v1"))
+	return &Sealer{aead: aead, signKey: mac.Sum(nil)}, nil
+}
+
+// Sign returns a URL-safe signature of msg for a purpose (e.g. "media"):
+// links the outside world fetches (media for Instagram, feed enclosures)
+// carry one, so only the files Piazza hands out can be fetched.
+func (s *Sealer) Sign(purpose, msg string) string {
+	mac := hmac.New(sha256.New, s.signKey)
+	mac.Write([]byte(purpose))
+	mac.Write([]byte{0})
+	mac.Write([]byte(msg))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:18])
+}
+
+// Verify checks a signature made by Sign in constant time.
+func (s *Sealer) Verify(purpose, msg, sig string) bool {
+	return hmac.Equal([]byte(s.Sign(purpose, msg)), []byte(sig))
 }
 
 // Seal encrypts plaintext and returns "v1:" + base64(nonce|ciphertext|tag).

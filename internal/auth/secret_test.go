@@ -279,3 +279,28 @@ func FuzzParseSecretKey(f *testing.F) {
 		}
 	})
 }
+
+func TestSignVerify(t *testing.T) {
+	key, _ := GenerateSecretKey()
+	k, err := ParseSecretKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSealer(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := s.Sign("media", "abc")
+	if !s.Verify("media", "abc", sig) {
+		t.Error("own signature refused")
+	}
+	if s.Verify("media", "abd", sig) || s.Verify("other", "abc", sig) || s.Verify("media", "abc", sig+"x") {
+		t.Error("signature accepted for another message or purpose")
+	}
+	key2, _ := GenerateSecretKey()
+	k2, _ := ParseSecretKey(key2)
+	s2, _ := NewSealer(k2)
+	if s2.Verify("media", "abc", sig) {
+		t.Error("signature accepted under another key")
+	}
+}

@@ -95,7 +95,7 @@ func FromAcceptLanguage(header string) Lang {
 	return best
 }
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFS embed.FS
 
 // Catalog holds the messages of every supported language.
@@ -117,18 +117,34 @@ var defaultCatalog = sync.OnceValue(func() *Catalog {
 // Default returns the catalogs embedded in the binary, loaded on first use.
 func Default() *Catalog { return defaultCatalog() }
 
-// load reads locales/<lang>.json for every supported language.
+// load reads locales/<lang>.json and every locales/<lang>/*.json (one file
+// per area, so that work on two areas never edits the same file) for every
+// supported language. A key defined twice is an error.
 func load(fsys fs.FS) (*Catalog, error) {
 	c := &Catalog{messages: map[Lang]map[string]string{}}
 	for _, l := range Supported {
-		name := path.Join("locales", string(l)+".json")
-		data, err := fs.ReadFile(fsys, name)
+		names := []string{path.Join("locales", string(l)+".json")}
+		more, err := fs.Glob(fsys, path.Join("locales", string(l), "*.json"))
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
+		names = append(names, more...)
 		m := map[string]string{}
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		for _, name := range names {
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(data, &part); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("i18n: %s: key %q defined twice", name, k)
+				}
+				m[k] = v
+			}
 		}
 		c.messages[l] = m
 	}

@@ -269,6 +269,8 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+var explicitIndex = regexp.MustCompile(`%\[([1-9])\]([a-z])`)
+
 // TestDefaultFormats runs every embedded message through T with made-up
 // arguments of the right kinds: a broken verb shows up as %!.
 func TestDefaultFormats(t *testing.T) {
@@ -276,7 +278,28 @@ func TestDefaultFormats(t *testing.T) {
 	for _, l := range Supported {
 		for _, key := range c.Keys(l) {
 			var args []any
+			// Explicit indexes (%[2]d) reorder arguments: give as many as
+			// the highest index, all numbers (our indexed messages are).
+			if m := explicitIndex.FindAllStringSubmatch(c.messages[l][key], -1); m != nil {
+				kinds := map[int]byte{}
+				n := 0
+				for _, x := range m {
+					i := int(x[1][0] - '0')
+					kinds[i] = x[2][0]
+					n = max(n, i)
+				}
+				for i := 1; i <= n; i++ {
+					if kinds[i] == 's' {
+						args = append(args, "x")
+					} else {
+						args = append(args, 3)
+					}
+				}
+			}
 			for _, v := range verbs(c.messages[l][key]) {
+				if args != nil && explicitIndex.MatchString(c.messages[l][key]) {
+					break
+				}
 				switch v[len(v)-1] {
 				case 'd':
 					args = append(args, 3)

@@ -56,3 +56,8 @@ func As(err error) (Errors, bool) {
 	}
 	return nil, false
 }
+
+// New returns a single invalid field as an error.
+func New(field, key string, args ...any) error {
+	return Errors{{Field: field, Key: key, Args: args}}
+}
