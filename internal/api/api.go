@@ -24,7 +24,9 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 )
 
@@ -41,6 +43,9 @@ type Deps struct {
 	Auth    *auth.Service
 	Logger  *slog.Logger
 	Version string // Piazza's version, shown in the OpenAPI document
+
+	Editorial *editorial.Service
+	Publish   *publish.Service
 }
 
 // server is the API with its dependencies.

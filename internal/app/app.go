@@ -26,11 +26,22 @@ import (
 	"github.com/piazza-pa/piazza/internal/api"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/channel/bluesky"
+	"github.com/piazza-pa/piazza/internal/channel/facebook"
+	"github.com/piazza-pa/piazza/internal/channel/feed"
+	"github.com/piazza-pa/piazza/internal/channel/instagram"
+	"github.com/piazza-pa/piazza/internal/channel/mastodon"
+	"github.com/piazza-pa/piazza/internal/channel/telegram"
+	"github.com/piazza-pa/piazza/internal/channel/x"
 	"github.com/piazza-pa/piazza/internal/config"
+	"github.com/piazza-pa/piazza/internal/editorial"
+	"github.com/piazza-pa/piazza/internal/httpx"
 	"github.com/piazza-pa/piazza/internal/jobs"
 	"github.com/piazza-pa/piazza/internal/mail"
 	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/web"
 )
@@ -61,6 +72,12 @@ type App struct {
 	Mail   mail.Sender
 	Jobs   *jobs.Runner
 	Web    *web.Server
+
+	Editorial *editorial.Service
+	Publish   *publish.Service
+	Channels  *channel.Registry
+	// Sealer also signs public media links.
+	Sealer *auth.Sealer
 
 	registry *prometheus.Registry
 }
@@ -132,6 +149,14 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Audit = audit.NewLog(a.DB)
 	a.Notify = notify.NewService(a.DB, a.Mail, a.publicURL())
 	a.Jobs = jobs.New(a.DB, jobs.Config{Workers: cfg.Workers, Logger: a.Log})
+	a.Sealer = sealer
+	a.Channels = Connectors(cfg.AllowPrivateNetworks)
+	a.Editorial = editorial.NewService(a.DB)
+	a.Publish = publish.NewService(publish.Deps{
+		DB: a.DB, Registry: a.Channels, Sealer: sealer, Editorial: a.Editorial, Jobs: a.Jobs, Notify: a.Notify,
+		Log: a.Log, PublicURL: a.publicURL(), MediaURL: a.MediaURL,
+	})
+	a.Publish.Register(a.Jobs)
 	a.registerTasks()
 
 	a.registry = prometheus.NewRegistry()
@@ -140,7 +165,10 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
 		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
 		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo,
-		API:            api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version}),
+		Editorial: a.Editorial, Publish: a.Publish, MediaURL: a.MediaURL,
+		VerifyMedia: func(orgID, mediaID, sig string) bool { return a.Sealer.Verify("media", orgID+"/"+mediaID, sig) },
+		API: api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version,
+			Editorial: a.Editorial, Publish: a.Publish}),
 		Health:         a.DB.Ping,
 		MetricsHandler: a.metricsHandler(),
 	})
@@ -226,6 +254,30 @@ func (a *App) metricsHandler() http.Handler {
 	})
 }
 
+// MediaURL is the public, signed address of a media file: Instagram
+// fetches images from it, and the Atom feed links them as enclosures.
+func (a *App) MediaURL(orgID, mediaID string) string {
+	return a.publicURL() + "/media/" + orgID + "/" + mediaID + "?s=" + a.Sealer.Sign("media", orgID+"/"+mediaID)
+}
+
+// Connectors returns the registry of every platform: connectors for real
+// accounts use the SSRF-guarded client (unless private networks are
+// allowed), those for sandbox accounts a client that may reach the
+// in-process fakes on loopback.
+func Connectors(allowPrivate bool) *channel.Registry {
+	guarded := httpx.NewClient(httpx.Options{AllowPrivate: allowPrivate, UserAgent: "Piazza/" + Version})
+	open := httpx.NewClient(httpx.Options{AllowPrivate: true, UserAgent: "Piazza/" + Version})
+	reg := channel.NewRegistry()
+	reg.Add(telegram.New(guarded), telegram.New(open))
+	reg.Add(facebook.New(guarded), facebook.New(open))
+	reg.Add(instagram.New(guarded), instagram.New(open))
+	reg.Add(x.New(guarded), x.New(open))
+	reg.Add(mastodon.New(guarded), mastodon.New(open))
+	reg.Add(bluesky.New(guarded), bluesky.New(open))
+	reg.Add(feed.New(), nil)
+	return reg
+}
+
 // registerTasks declares the periodic jobs.
 func (a *App) registerTasks() {
 	a.Jobs.Periodic("sessions.cleanup", time.Hour, jobs.LaneMaintenance, func(ctx context.Context) error {
@@ -259,6 +311,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("app: start jobs: %w", err)
 	}
+	// The publishing dispatcher stops with ctx, before the workers do.
+	dctx, stopDispatch := context.WithCancel(ctx)
+	dispatchDone := make(chan struct{})
+	go func() {
+		defer close(dispatchDone)
+		a.Publish.Run(dctx)
+	}()
 	srv := &http.Server{
 		Handler:           a.Web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -285,6 +344,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		a.Log.Warn("http shutdown", "err", err)
 	}
+	stopDispatch()
+	<-dispatchDone
 	if err := a.Jobs.Stop(sctx); err != nil {
 		a.Log.Warn("jobs shutdown", "err", err)
 	}

@@ -71,6 +71,8 @@ Usage:
   piazza org create --slug SLUG --name NAME           create an organisation (ente)
   piazza user create --org SLUG --email EMAIL --password-file FILE --role ROLE [--office CODE] [--name NAME]
   piazza token create --org SLUG --email EMAIL [--name NAME]
+  piazza channel list --org SLUG                      list an organisation's channel accounts
+  piazza channel test ID                              check an account's credentials with its platform
   piazza backup FILE                                  consistent copy of a SQLite installation
   piazza config                                       print the effective configuration, secrets redacted
   piazza keygen                                       print a new PIAZZA_SECRET_KEY
@@ -96,6 +98,8 @@ func (e *env) run(ctx context.Context, args []string) error {
 		return e.sub(ctx, "user", rest, map[string]func(context.Context, []string) error{"create": e.userCreate})
 	case "token":
 		return e.sub(ctx, "token", rest, map[string]func(context.Context, []string) error{"create": e.tokenCreate})
+	case "channel":
+		return e.sub(ctx, "channel", rest, map[string]func(context.Context, []string) error{"test": e.channelTest, "list": e.channelList})
 	case "backup":
 		return e.backup(ctx, rest)
 	case "config":

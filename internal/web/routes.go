@@ -53,6 +53,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /network", signedIn, "", s.area("network"))
 	s.handle(mux, "GET /analytics", signedIn, org.PermAnalyticsRead, s.area("analytics"))
 
+	// Channels and publishing.
+	s.handle(mux, "GET /channels", signedIn, org.PermPlanRead, s.channels)
+	s.handle(mux, "POST /channels", signedIn, org.PermChannelManage, s.channelCreate)
+	s.handle(mux, "GET /channels/{id}", signedIn, org.PermPlanRead, s.channelShow)
+	s.handle(mux, "POST /channels/{id}", signedIn, org.PermChannelManage, s.channelUpdate)
+	s.handle(mux, "POST /channels/{id}/check", signedIn, org.PermChannelManage, s.channelCheck)
+	s.handle(mux, "POST /channels/{id}/status", signedIn, org.PermChannelManage, s.channelStatus)
+	s.handle(mux, "POST /channels/suspend", signedIn, org.PermCadenceManage, s.suspend)
+	s.handle(mux, "POST /channels/resume", signedIn, org.PermCadenceManage, s.resume)
+	s.handle(mux, "GET /sandbox", signedIn, org.PermPlanRead, s.sandbox)
+	// Media files for the outside world (Instagram fetches them, the feed
+	// links them): a signature in the link stands for the permission.
+	s.handle(mux, "GET /media/{org}/{id}", public, "", s.mediaFile)
+
 	// Notifications.
 	s.handle(mux, "GET /notifications", anyMember, "", s.notifications)
 	s.handle(mux, "POST /notifications/read", anyMember, "", s.notificationsRead)
@@ -94,6 +108,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Public pages of an organisation: /o/{slug}/… and, for the default
 	// organisation, the same path without the prefix.
 	s.public(mux, "GET", "/{$}", s.publicHome, false)
+	s.public(mux, "GET", "/feeds/posts.atom", s.postsFeed, true)
 
 	// Anything else: a translated "not found" page.
 	s.handle(mux, "/", public, "", func(http.ResponseWriter, *http.Request, *reqCtx) error { return store.ErrNotFound })

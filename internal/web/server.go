@@ -20,11 +20,15 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/channel/channeltest"
+	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/i18n"
 	"github.com/piazza-pa/piazza/internal/jobs"
 	"github.com/piazza-pa/piazza/internal/mail"
 	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 )
 
@@ -57,6 +61,28 @@ type Deps struct {
 	Health func(ctx context.Context) error
 	// MetricsHandler serves /metrics when set.
 	MetricsHandler http.Handler
+
+	Editorial *editorial.Service
+	Publish   *publish.Service
+	// MediaURL is the public signed link of a media file; VerifyMedia
+	// checks such a link's signature.
+	MediaURL    func(orgID, mediaID string) string
+	VerifyMedia func(orgID, mediaID, sig string) bool
+	// Sandbox lists what the demo's fake platforms received; nil outside
+	// demo mode.
+	Sandbox Sandbox
+}
+
+// Sandbox is the demo's set of in-process fake platforms.
+type Sandbox interface {
+	Platforms() []SandboxPlatform
+}
+
+// SandboxPlatform is one fake platform and what it received.
+type SandboxPlatform struct {
+	Platform channel.Platform
+	URL      string
+	Received []channeltest.Received
 }
 
 // Server renders the interface.
