@@ -47,11 +47,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Working areas.
 	s.handle(mux, "GET /dashboard", anyMember, "", s.dashboard)
 	s.handle(mux, "POST /org/switch", anyMember, "", s.switchOrg)
-	s.handle(mux, "GET /plan", signedIn, org.PermPlanRead, s.area("plan"))
 	s.handle(mux, "GET /desk", signedIn, org.PermDeskRead, s.area("desk"))
 	s.handle(mux, "GET /alerts", signedIn, "", s.area("alerts"))
 	s.handle(mux, "GET /network", signedIn, "", s.area("network"))
 	s.handle(mux, "GET /analytics", signedIn, org.PermAnalyticsRead, s.area("analytics"))
+
+	// The editorial plan: posts, editor, media (plan_routes.go) and the
+	// calendar, campaigns, rubrics, import and plan settings
+	// (calendar_routes.go).
+	s.planRoutes(mux)
+	s.calendarRoutes(mux)
 
 	// Channels and publishing.
 	s.handle(mux, "GET /channels", signedIn, org.PermPlanRead, s.channels)
