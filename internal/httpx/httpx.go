@@ -225,10 +225,15 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 		if s < 0 {
 			return 0
 		}
-		return time.Duration(s) * time.Second
+		// A day is more than any platform asks; a larger figure would
+		// overflow the Duration and wrap to a negative wait.
+		return min(time.Duration(min(s, int(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }
+
+// maxRetryAfter bounds the wait a server can ask for.
+const maxRetryAfter = 24 * time.Hour

@@ -113,6 +113,13 @@ func TestStatusAndRetryAfter(t *testing.T) {
 			t.Errorf("RetryAfter(%q) = %v", v, d)
 		}
 	}
+	// Absurd waits are capped at a day instead of wrapping to negative.
+	for _, v := range []string{"99999999999", "9223372036854775807", now.AddDate(5, 0, 0).UTC().Format(http.TimeFormat)} {
+		h.Set("Retry-After", v)
+		if d := RetryAfter(h, now); d != 24*time.Hour {
+			t.Errorf("RetryAfter(%q) = %v, want the 24h cap", v, d)
+		}
+	}
 }
 
 func TestReadLimited(t *testing.T) {
