@@ -11,7 +11,7 @@ GOLANGCI_LINT_VERSION ?= v2.15.0
 TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 5s
 # Packages whose tests also run under the race detector (both engines).
-RACE_PKGS ?= ./internal/store/... ./internal/jobs/...
+RACE_PKGS ?= ./internal/store/... ./internal/jobs/... ./internal/publish/...
 
 .PHONY: assets build run demo test test-unit test-race fuzz lint bench clean
 
