@@ -30,7 +30,7 @@ build: assets
 run demo: assets
 	$(GO) run ./cmd/piazza serve --demo
 
-## test: every test (both engines when PIAZZA_TEST_DATABASE_URL is set), race on store and jobs, each fuzz target briefly
+## test: every test (both engines when PIAZZA_TEST_DATABASE_URL is set), race on store, jobs and publishing, each fuzz target briefly
 test: test-unit test-race fuzz
 
 # The report lists, per package, the tests that ran on SQLite and on PostgreSQL.
