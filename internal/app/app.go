@@ -287,6 +287,15 @@ func (a *App) registerTasks() {
 		}
 		return err
 	})
+	// Meta and X tokens expire: renew them days ahead, so a platform that
+	// is down for a while does not leave the plan waiting.
+	a.Jobs.Periodic("channels.refresh", time.Hour, jobs.LaneMaintenance, func(ctx context.Context) error {
+		n, err := a.Publish.RefreshTokens(ctx)
+		if n > 0 {
+			a.Log.Info("channel tokens renewed", "count", n)
+		}
+		return err
+	})
 	a.Jobs.Periodic("notify.email", 30*time.Second, jobs.LaneMaintenance, func(ctx context.Context) error {
 		_, err := a.Notify.SendPendingEmails(ctx)
 		return err

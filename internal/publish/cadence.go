@@ -154,7 +154,10 @@ func (s *Service) Suspension(ctx context.Context, orgID string) (Suspension, err
 	)
 	err := s.db.Read.QueryRowContext(ctx, `SELECT suspended, suspended_reason, COALESCE(suspended_by, ''), suspended_at
 		FROM publishing_settings WHERE org_id = $1`, orgID).Scan(&sp.Suspended, &sp.Reason, &sp.By, &at)
-	if err != nil && !errors.Is(store.Normalize(err), store.ErrNotFound) {
+	if errors.Is(store.Normalize(err), store.ErrNotFound) {
+		return sp, nil // never suspended: no settings row yet
+	}
+	if err != nil {
 		return sp, fmt.Errorf("publish: suspension: %w", err)
 	}
 	sp.At = at.Time

@@ -21,9 +21,9 @@ import (
 // are written once and never shown again.
 var credentialFields = map[channel.Platform][]string{
 	channel.Telegram:  {channel.CredToken},
-	channel.Mastodon:  {channel.CredToken},
+	channel.Mastodon:  {channel.CredToken, channel.CredClientID, channel.CredClientSecret},
 	channel.Bluesky:   {channel.CredAppPassword},
-	channel.Facebook:  {channel.CredToken},
+	channel.Facebook:  {channel.CredToken, channel.CredClientID, channel.CredClientSecret},
 	channel.Instagram: {channel.CredToken},
 	channel.X:         {channel.CredToken, channel.CredRefreshToken, channel.CredClientID, channel.CredClientSecret},
 	channel.Feed:      nil,
@@ -134,6 +134,8 @@ type channelData struct {
 	Identity   *channel.Identity
 	CheckError string
 	CanManage  bool
+	// OAuth is true when the platform connects with "Collega account".
+	OAuth bool
 }
 
 func (s *Server) channelShow(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -152,6 +154,9 @@ func (s *Server) channelPage(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	}
 	d := channelData{Account: s.accountView(a, offices), Offices: offices, Fields: credentialFields[a.Platform],
 		Identity: ident, CheckError: checkErr, CanManage: rc.Grants.Can(org.PermChannelManage)}
+	if c, ok := s.Publish.Registry().For(channel.Account{Platform: a.Platform, Sandbox: a.Sandbox}); ok {
+		_, d.OAuth = c.(channel.OAuth)
+	}
 	form := map[string]string{"name": a.Name, "handle": a.Handle, "base_url": a.BaseURL, "office": a.OfficeID,
 		"max_per_day": strconv.Itoa(a.Cadence.MaxPerDay), "min_spacing": strconv.Itoa(int(a.Cadence.MinSpacing / time.Minute)),
 		"quiet_start": a.Cadence.QuietStart, "quiet_end": a.Cadence.QuietEnd, "rate": strconv.Itoa(a.RatePerMinute)}
@@ -197,6 +202,59 @@ func (s *Server) channelCheck(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	return s.channelPage(w, r, rc, http.StatusOK, nil, &ident, "")
+}
+
+// oauthCallback is where platforms send the browser back after "Collega
+// account"; it is the redirect URI to register in the platform's app.
+const oauthCallback = "/channels/oauth/callback"
+
+// channelConnect is "Collega account": off to the platform's consent page.
+func (s *Server) channelConnect(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id := r.PathValue("id")
+	to, err := s.Publish.StartConnect(r.Context(), rc.Org.ID, id, rc.Person.ID, s.PublicURL+oauthCallback)
+	if errors.Is(err, publish.ErrNoOAuth) {
+		return s.channelPage(w, r, rc, http.StatusUnprocessableEntity, nil, nil, s.t(rc, "channels.connect_unsupported"))
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther) //nolint:gosec // G710: the platform's authorize URL, built by its connector
+	return nil
+}
+
+// channelConnected receives the platform's answer: a code to trade for
+// tokens, or the person's refusal.
+func (s *Server) channelConnected(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	q := r.URL.Query()
+	if q.Get("code") == "" {
+		// The person said no on the platform, or the platform failed.
+		s.failStatus(w, r, rc, http.StatusBadRequest, "channels.connect_denied")
+		return nil
+	}
+	a, err := s.Publish.FinishConnect(r.Context(), rc.Person.ID, q.Get("state"), q.Get("code"), s.PublicURL+oauthCallback)
+	switch {
+	case errors.Is(err, publish.ErrConnectExpired):
+		s.failStatus(w, r, rc, http.StatusBadRequest, "channels.connect_expired")
+		return nil
+	case err != nil && a.ID != "" && a.OrgID == rc.Org.ID:
+		r.SetPathValue("id", a.ID)
+		return s.channelPage(w, r, rc, http.StatusOK, nil, nil, reasonText(err))
+	case err != nil:
+		return err
+	}
+	if a.OrgID != rc.Org.ID {
+		return store.ErrNotFound
+	}
+	return redirect(w, r, "/channels/"+a.ID+"?ok=flash.channel_connected")
+}
+
+// reasonText is the platform's own words for a failed call.
+func reasonText(err error) string {
+	var ce *channel.Error
+	if errors.As(err, &ce) && ce.Message != "" {
+		return ce.Message
+	}
+	return err.Error()
 }
 
 func (s *Server) channelStatus(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

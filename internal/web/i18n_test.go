@@ -77,7 +77,7 @@ func TestEveryKeyExists(t *testing.T) {
 		used["nav."+a] = "areas"
 		used["area."+a+".summary"] = "areas"
 	}
-	for _, task := range []string{"sessions.cleanup", "notify.email"} {
+	for _, task := range []string{"sessions.cleanup", "notify.email", "channels.refresh"} {
 		used["admin.task."+task] = "app tasks"
 	}
 	c := i18n.Default()

@@ -64,6 +64,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /channels/{id}", signedIn, org.PermPlanRead, s.channelShow)
 	s.handle(mux, "POST /channels/{id}", signedIn, org.PermChannelManage, s.channelUpdate)
 	s.handle(mux, "POST /channels/{id}/check", signedIn, org.PermChannelManage, s.channelCheck)
+	s.handle(mux, "POST /channels/{id}/connect", signedIn, org.PermChannelManage, s.channelConnect)
+	s.handle(mux, "GET "+oauthCallback, signedIn, org.PermChannelManage, s.channelConnected)
 	s.handle(mux, "POST /channels/{id}/status", signedIn, org.PermChannelManage, s.channelStatus)
 	s.handle(mux, "POST /channels/suspend", signedIn, org.PermCadenceManage, s.suspend)
 	s.handle(mux, "POST /channels/resume", signedIn, org.PermCadenceManage, s.resume)
