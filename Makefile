@@ -45,14 +45,7 @@ test-race:
 
 ## fuzz: run every `func Fuzz*` of the repository for FUZZTIME each; new targets are found by themselves
 fuzz:
-	targets=$$(grep -rE --include='*_test.go' --exclude-dir=node_modules --exclude-dir=vendor \
-	    --exclude-dir=testdata --exclude-dir=.git -o '^func Fuzz[A-Za-z0-9_]*\(' . | sort || true); \
-	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets"; exit 0; fi; \
-	while IFS=: read -r file decl; do \
-	    name=$${decl#func }; name=$${name%(}; dir=$$(dirname "$$file"); \
-	    echo "--- fuzz $$name in $$dir ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$dir"; \
-	done <<< "$$targets"
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 ## lint: golangci-lint at the pinned version (installed with `go install` if missing)
 lint:
