@@ -171,6 +171,22 @@ func ValidateWith(c Connector, acct Account, p Post) []Problem {
 	return Validate(c.Limits(acct), p, func(s string) int { return c.Count(acct, s) })
 }
 
+// Validator is implemented by connectors that check more than their
+// Limits and Count can say (X counts the link it appends with the text;
+// Instagram limits hashtags and mentions and needs media).
+type Validator interface {
+	Validate(acct Account, p Post) []Problem
+}
+
+// Check is what a post must pass before it is scheduled: the connector's
+// own Validate when it has one, ValidateWith otherwise.
+func Check(c Connector, acct Account, p Post) []Problem {
+	if v, ok := c.(Validator); ok {
+		return v.Validate(acct, p)
+	}
+	return ValidateWith(c, acct, p)
+}
+
 // hashtagRe matches a hashtag the way most platforms see one: # after the
 // start or a non-word character, then letters, digits, underscores, with at
 // least one letter (so "#1" is not a tag).

@@ -76,7 +76,7 @@ func (s *Service) Correct(ctx context.Context, actor editorial.Actor, orgID, pos
 			return nil, err
 		}
 		cp.Key = p.ID
-		if probs := channel.ValidateWith(conn, ca, cp); len(probs) > 0 {
+		if probs := channel.Check(conn, ca, cp); len(probs) > 0 {
 			return nil, &ProblemsError{Checks: []VariantCheck{s.check(conn, ca, cp, v.ID)}}
 		}
 		cctx, cancel := context.WithTimeout(ctx, s.AttemptTimeout)

@@ -82,7 +82,7 @@ func (s *Service) check(conn channel.Connector, ca channel.Account, cp channel.P
 	return VariantCheck{
 		VariantID: variantID, AccountID: ca.ID, Platform: ca.Platform,
 		Count: conn.Count(ca, cp.Text), Limit: limit, Unit: lim.TextUnit,
-		Problems: channel.ValidateWith(conn, ca, cp),
+		Problems: channel.Check(conn, ca, cp),
 	}
 }
 
