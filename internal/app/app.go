@@ -42,6 +42,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
+	"github.com/piazza-pa/piazza/internal/sandbox"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/web"
 )
@@ -78,6 +79,8 @@ type App struct {
 	Channels  *channel.Registry
 	// Sealer also signs public media links.
 	Sealer *auth.Sealer
+
+	sandbox *sandbox.Sandbox // the demo's fake platforms (sandbox.go); nil outside demo mode
 
 	registry *prometheus.Registry
 }
@@ -161,6 +164,9 @@ func (a *App) open(ctx context.Context, opts Options) error {
 
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), a.Jobs.Collector())
+	if err := a.startSandbox(); err != nil {
+		return err
+	}
 	a.Web, err = web.New(web.Deps{
 		DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
 		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
@@ -171,8 +177,10 @@ func (a *App) open(ctx context.Context, opts Options) error {
 			Editorial: a.Editorial, Publish: a.Publish}),
 		Health:         a.DB.Ping,
 		MetricsHandler: a.metricsHandler(),
+		Sandbox:        a.webSandbox(),
 	})
 	if err != nil {
+		a.closeSandbox()
 		return fmt.Errorf("app: %w", err)
 	}
 	return nil
@@ -327,6 +335,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(dispatchDone)
 		a.Publish.Run(dctx)
 	}()
+	a.seedSandbox(ctx) // demo mode: through the engine just started
 	srv := &http.Server{
 		Handler:           a.Web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -364,8 +373,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the demo's sandbox and releases the database.
+func (a *App) Close() error {
+	a.closeSandbox()
+	return a.DB.Close()
+}
 
 func oneLine(err error) string {
 	if err == nil {
