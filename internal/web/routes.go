@@ -55,6 +55,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// The editorial plan: posts, editor, media (plan_routes.go) and the
 	// calendar, campaigns, rubrics, import and plan settings
 	// (calendar_routes.go).
+	s.handle(mux, "GET /plan", signedIn, org.PermPlanRead, s.planList)
+	s.handle(mux, "GET /plan/posts/new", signedIn, org.PermPostWrite, s.postNew)
+	s.handle(mux, "POST /plan/posts", signedIn, org.PermPostWrite, s.postCreate)
+	s.handle(mux, "GET /plan/posts/{id}", signedIn, org.PermPlanRead, s.postShow)
+	s.handle(mux, "POST /plan/posts/{id}", signedIn, org.PermPostWrite, s.postSave)
+	s.handle(mux, "POST /plan/posts/{id}/action", signedIn, org.PermPlanRead, s.postAction) // each action checks its own permission
+	s.handle(mux, "POST /plan/posts/{id}/comments", signedIn, org.PermPlanRead, s.postComment)
+	s.handle(mux, "POST /plan/check", signedIn, org.PermPostWrite, s.variantCheck)
 	s.planRoutes(mux)
 	s.calendarRoutes(mux)
 

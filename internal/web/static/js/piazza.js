@@ -97,4 +97,22 @@
       form.removeAttribute("aria-busy");
     });
   });
+
+  // The editor's "copy from the message": a variant starts from the
+  // message's text, then is adapted to its platform; the live counter
+  // follows the change.
+  document.addEventListener("click", function (evt) {
+    var btn = evt.target.closest && evt.target.closest("button.copy-body");
+    if (!btn) {
+      return;
+    }
+    var body = document.getElementById("f-body");
+    var target = document.getElementById(btn.dataset.target);
+    if (!body || !target) {
+      return;
+    }
+    target.value = body.value;
+    target.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+    target.focus();
+  });
 })();

@@ -1,0 +1,160 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/piazza-pa/piazza/internal/app/apptest"
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/publish"
+)
+
+var postPath = regexp.MustCompile(`^/plan/posts/([0-9a-zA-Z-]+)\?ok=`)
+
+// TestEditorWorkflow is the plan's daily path over HTTP: an editor writes
+// a post with two variants (text escaped, counted the platform's way) and
+// submits it; the editor may not approve it; a manager approves and
+// schedules it; the sandbox platforms receive it. A variant over X's
+// limit cannot be scheduled and the page says by how much; a stale
+// version is refused.
+func TestEditorWorkflow(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
+		o, err := in.App.Orgs.OrganisationBySlug(ctx, "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		accts, err := in.App.Publish.Accounts(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byPlatform := map[channel.Platform]publish.Account{}
+		for _, a := range accts {
+			// The demo's own sandbox accounts (other tests add more to the
+			// demo organisation on a shared PostgreSQL database).
+			if a.Sandbox && a.Status == publish.AccountActive && (strings.Contains(a.Name, "omune") || strings.HasPrefix(a.Name, "X @")) {
+				byPlatform[a.Platform] = a
+			}
+		}
+		tg, md, xa := byPlatform[channel.Telegram], byPlatform[channel.Mastodon], byPlatform[channel.X]
+		if tg.ID == "" || md.ID == "" || xa.ID == "" {
+			t.Fatalf("the demo has no sandbox Telegram, Mastodon and X accounts: %+v", byPlatform)
+		}
+
+		editor := newClient(t, in.URL)
+		editor.login("redazione@demo.piazza.test")
+		if code, body := editor.get("/plan"); code != 200 || !strings.Contains(body, `id="posts"`) {
+			t.Fatalf("plan list: %d", code)
+		}
+		if code, _ := editor.get("/plan/posts/new"); code != 200 {
+			t.Fatalf("new post: %d", code)
+		}
+		marker := "test-" + time.Now().Format("150405.000000")
+		code, body, loc := editor.post("/plan/posts", url.Values{
+			"title": {"Isola ecologica " + marker}, "body": {"Nuovi orari <script>alert(1)</script> dell'isola ecologica."},
+			"v_" + tg.ID: {"Telegram " + marker + ": nuovi orari dell'isola ecologica, dal lunedì al sabato 8-18."},
+			"v_" + md.ID: {"Mastodon " + marker + ": nuovi orari dell'isola ecologica #RaccoltaDifferenziata"},
+		})
+		m := postPath.FindStringSubmatch(loc)
+		if code != http.StatusSeeOther || m == nil {
+			t.Fatalf("create: %d %s %.400s", code, loc, body)
+		}
+		id := m[1]
+		code, body = editor.get("/plan/posts/" + id)
+		if code != 200 || strings.Contains(body, "<script>alert(1)") || !strings.Contains(body, "&lt;script&gt;") {
+			t.Fatalf("post page: %d; script escaped: %v", code, strings.Contains(body, "&lt;script&gt;"))
+		}
+		if strings.Count(body, `data-count="`) < 2 || !strings.Contains(body, "Gulpease") {
+			t.Fatalf("the editor should show both counts and the readability")
+		}
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+
+		// The live counter, counted as X counts (a link is 23).
+		_, frag, _ := editor.post("/plan/check", url.Values{"account": {xa.ID}, "v_" + xa.ID: {"Orari https://www.comune.example.it/una/pagina/molto/lunga/davvero"}})
+		if !strings.Contains(frag, `data-count="29"`) || !strings.Contains(frag, "280") {
+			t.Fatalf("live count for X: %s", frag)
+		}
+
+		// A stale version is refused, with words.
+		if code, body, _ := editor.post("/plan/posts/"+id, url.Values{"version": {"0"}, "title": {"x"}, "body": {"y"}}); code != http.StatusConflict || !strings.Contains(body, `id="form-error"`) {
+			t.Fatalf("stale save: %d", code)
+		}
+		// The editor may submit but not approve.
+		if code, _, _ := editor.post("/plan/posts/"+id+"/action", url.Values{"action": {"approve"}, "version": {version}}); code != http.StatusForbidden {
+			t.Fatalf("editor approving: %d, want 403", code)
+		}
+		if code, body, _ := editor.post("/plan/posts/"+id+"/action", url.Values{"action": {"submit"}, "version": {version}}); code != http.StatusSeeOther {
+			t.Fatalf("submit: %d %.300s", code, body)
+		}
+
+		manager := newClient(t, in.URL)
+		manager.login("manager@demo.piazza.test")
+		version = currentVersion(t, manager, id)
+		if code, body, _ := manager.post("/plan/posts/"+id+"/action", url.Values{"action": {"approve"}, "version": {version}}); code != http.StatusSeeOther {
+			t.Fatalf("approve: %d %.300s", code, body)
+		}
+		version = currentVersion(t, manager, id)
+		if code, body, _ := manager.post("/plan/posts/"+id+"/action", url.Values{"action": {"schedule"}, "version": {version}}); code != http.StatusSeeOther {
+			t.Fatalf("schedule: %d %.500s", code, body)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			pubs, err := in.App.Publish.Publications(ctx, o.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := len(pubs) == 2
+			for _, p := range pubs {
+				done = done && p.State == publish.StatePublished
+			}
+			if done {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not published in time: %+v", pubs)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if _, body := manager.get("/sandbox"); !strings.Contains(body, "Telegram "+marker) || !strings.Contains(body, "Mastodon "+marker) {
+			t.Fatal("the sandbox page does not show what the platforms received")
+		}
+		if _, body := manager.get("/plan/posts/" + id); !strings.Contains(body, `id="approved-by"`) || strings.Count(body, `data-state="published"`) != 2 {
+			t.Fatal("the published post should show its approver and both publications")
+		}
+
+		// Over X's limit: approved, but scheduling says by how much.
+		code, _, loc = editor.post("/plan/posts", url.Values{"title": {"Troppo lungo " + marker}, "body": {"Testo."},
+			"v_" + xa.ID: {strings.Repeat("a", 300)}})
+		m = postPath.FindStringSubmatch(loc)
+		if code != http.StatusSeeOther || m == nil {
+			t.Fatalf("create long: %d %s", code, loc)
+		}
+		long := m[1]
+		editor.get("/plan/posts/" + long)
+		editor.post("/plan/posts/"+long+"/action", url.Values{"action": {"submit"}, "version": {currentVersion(t, editor, long)}})
+		manager.post("/plan/posts/"+long+"/action", url.Values{"action": {"approve"}, "version": {currentVersion(t, manager, long)}})
+		code, body, _ = manager.post("/plan/posts/"+long+"/action", url.Values{"action": {"schedule"}, "version": {currentVersion(t, manager, long)}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "280") || !strings.Contains(body, "20") {
+			t.Fatalf("over-limit schedule: %d %.600s", code, body)
+		}
+	})
+}
+
+func currentVersion(t *testing.T, c *client, id string) string {
+	t.Helper()
+	_, body := c.get("/plan/posts/" + id)
+	m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no version on the page of %s", id)
+	}
+	return m[1]
+}
