@@ -167,8 +167,10 @@ func (c *Catalog) T(lang Lang, key string, args ...any) string {
 	}
 	// Any message holding a % goes through fmt, so a literal percent is
 	// written %% everywhere, and a verb without its argument shows as
-	// %!d(MISSING) rather than passing unnoticed.
-	if len(args) == 0 && !strings.Contains(msg, "%") {
+	// %!d(MISSING) rather than passing unnoticed. A message without verbs
+	// may ignore its arguments (a problem's figures, when the sentence
+	// says it all): they are not appended as %!(EXTRA …).
+	if !strings.Contains(msg, "%") {
 		return msg
 	}
 	return fmt.Sprintf(msg, args...)

@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -88,6 +89,11 @@ type postData struct {
 	MediaURL     func(orgID, id string) string
 	PlannedLocal string
 	Selected     map[string]bool // media of the post
+	// Rettifica: on a published post, its variants with their current
+	// text, and what the last correction did.
+	CanCorrect  bool
+	Variants    []editorial.Variant
+	Corrections []publish.CorrectionResult
 }
 
 // postNew is an empty editor.
@@ -124,7 +130,7 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, st
 		return err
 	}
 	d := postData{Post: p, New: isNew, Accounts: map[string]publish.Account{}, MediaURL: s.MediaURL,
-		CanEdit: isNew || editorial.CanWrite(actor(rc), p), CanComment: !isNew, Selected: map[string]bool{}}
+		CanEdit: isNew || editorial.CanWrite(actor(rc), p) && editable(p.State), CanComment: !isNew, Selected: map[string]bool{}}
 	for _, id := range p.MediaIDs {
 		d.Selected[id] = true
 	}
@@ -199,7 +205,10 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, st
 		if d.Election, err = s.Editorial.ElectionCheck(ctx, rc.Org.ID, p, texts); err != nil {
 			return err
 		}
+		d.Variants = variants
+		d.CanCorrect = p.State == editorial.StatePublished && rc.Grants.Can(org.PermPostPublish)
 	}
+	d.Corrections = correctionsFrom(ctx)
 	title := p.Title
 	if isNew {
 		title = s.t(rc, "plan.new_post")
@@ -207,6 +216,13 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, st
 		title = s.t(rc, "plan.untitled")
 	}
 	return s.render(w, r, rc, status, "editor_post", &page{Area: "plan", Title: title, Data: d, Errors: errs})
+}
+
+// editable reports whether a post's text may still change in the editor:
+// once scheduled it goes through unschedule, once published through the
+// rettifica.
+func editable(st editorial.State) bool {
+	return st == editorial.StateDraft || st == editorial.StateReview || st == editorial.StateApproved
 }
 
 // allowedActions are the workflow buttons this person may press now.
@@ -400,6 +416,53 @@ func (s *Server) postAction(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	return redirect(w, r, "/plan/posts/"+p.ID+"?ok="+flash)
 }
 
+// postCorrect is the rettifica of a published post: corrected texts are
+// edited in place where the platform allows, or the post is deleted
+// everywhere; either way with a note, on record.
+func (s *Server) postCorrect(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	p, err := s.visiblePost(r, rc)
+	if err != nil {
+		return err
+	}
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	if note == "" {
+		return s.postPage(w, r, rc, http.StatusUnprocessableEntity, p, false, map[string]string{"note": s.t(rc, "plan.correct.note_required")}, nil)
+	}
+	var res []publish.CorrectionResult
+	if r.PostFormValue("mode") == "retract" {
+		res, err = s.Publish.Retract(ctx, rc.Org.ID, p.ID, note)
+	} else {
+		variants, verr := s.Editorial.Variants(ctx, rc.Org.ID, p.ID)
+		if verr != nil {
+			return verr
+		}
+		texts := map[string]string{}
+		for _, v := range variants {
+			if t, ok := r.PostForm["c_"+v.ID]; ok && len(t) > 0 && strings.TrimSpace(t[0]) != "" && t[0] != v.Text {
+				texts[v.ID] = t[0]
+			}
+		}
+		if len(texts) == 0 {
+			return s.postPage(w, r, rc, http.StatusUnprocessableEntity, p, false, map[string]string{"note": s.t(rc, "plan.correct.nothing")}, nil)
+		}
+		res, err = s.Publish.Correct(ctx, actor(rc), rc.Org.ID, p.ID, note, texts)
+	}
+	if err != nil {
+		return s.postError(w, r, rc, p, err, nil)
+	}
+	if p, err = s.Editorial.Post(ctx, rc.Org.ID, p.ID); err != nil {
+		return err
+	}
+	return s.postPageWith(w, r, rc, p, res)
+}
+
+// postPageWith shows the post with what a rettifica did.
+func (s *Server) postPageWith(w http.ResponseWriter, r *http.Request, rc *reqCtx, p editorial.Post, res []publish.CorrectionResult) error {
+	r = r.WithContext(withCorrections(r.Context(), res))
+	return s.postPage(w, r, rc, http.StatusOK, p, false, nil, nil)
+}
+
 // actionFlash is the message after each workflow action.
 var actionFlash = map[editorial.Action]string{
 	editorial.ActionSubmit: "flash.post_submit", editorial.ActionApprove: "flash.post_approve",
@@ -428,6 +491,10 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 func (s *Server) variantCheck(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	account := r.PostFormValue("account")
 	text := r.PostFormValue("v_" + account)
+	if strings.TrimSpace(text) == "" {
+		// An empty variant is a channel the post does not go to.
+		return s.fragment(w, rc, "editor_post", "variant-count", map[string]any{"Row": variantRow{}, "ID": account, "Empty": true})
+	}
 	c, err := s.Publish.CheckText(r.Context(), rc.Org.ID, account, text, r.PostForm["media"], strings.TrimSpace(r.PostFormValue("link_url")))
 	if err != nil {
 		return err
@@ -450,4 +517,15 @@ func (s *Server) fragment(w http.ResponseWriter, rc *reqCtx, pageName, name stri
 	w.Header().Set("Cache-Control", "no-store")
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type correctionsKey struct{}
+
+func withCorrections(ctx context.Context, res []publish.CorrectionResult) context.Context {
+	return context.WithValue(ctx, correctionsKey{}, res)
+}
+
+func correctionsFrom(ctx context.Context) []publish.CorrectionResult {
+	res, _ := ctx.Value(correctionsKey{}).([]publish.CorrectionResult)
+	return res
 }

@@ -131,6 +131,29 @@ func TestEditorWorkflow(t *testing.T) {
 			t.Fatal("the published post should show its approver and both publications")
 		}
 
+		// Rettifica: the Mastodon text corrected in place, with a note.
+		_, body = manager.get("/plan/posts/" + id)
+		fields := regexp.MustCompile(`name="c_([^"]+)"[^>]*>Mastodon `).FindStringSubmatch(body)
+		if fields == nil {
+			t.Fatalf("no rettifica form for the Mastodon variant")
+		}
+		if code, body, _ := manager.post("/plan/posts/"+id+"/correct", url.Values{"mode": {"correct"}, "note": {""},
+			"c_" + fields[1]: {"Mastodon " + marker + ": orari corretti"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "nota") {
+			t.Fatalf("a correction without a note: %d", code)
+		}
+		code, body, _ = manager.post("/plan/posts/"+id+"/correct", url.Values{"mode": {"correct"}, "note": {"Orario sbagliato"},
+			"c_" + fields[1]: {"Mastodon " + marker + ": orari corretti"}})
+		if code != 200 || !strings.Contains(body, `id="correction-results"`) || !strings.Contains(body, "corretto") {
+			t.Fatalf("correct: %d %.300s", code, body)
+		}
+		if code, _, _ := editor.post("/plan/posts/"+id+"/correct", url.Values{"mode": {"retract"}, "note": {"x"}}); code != http.StatusForbidden {
+			t.Fatalf("an editor retracting: %d, want 403", code)
+		}
+		code, body, _ = manager.post("/plan/posts/"+id+"/correct", url.Values{"mode": {"retract"}, "note": {"Annullato l'evento"}})
+		if code != 200 || strings.Count(body, "eliminato") < 2 {
+			t.Fatalf("retract: %d %.300s", code, body)
+		}
+
 		// Over X's limit: approved, but scheduling says by how much.
 		code, _, loc = editor.post("/plan/posts", url.Values{"title": {"Troppo lungo " + marker}, "body": {"Testo."},
 			"v_" + xa.ID: {strings.Repeat("a", 300)}})

@@ -62,6 +62,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /plan/posts/{id}", signedIn, org.PermPostWrite, s.postSave)
 	s.handle(mux, "POST /plan/posts/{id}/action", signedIn, org.PermPlanRead, s.postAction) // each action checks its own permission
 	s.handle(mux, "POST /plan/posts/{id}/comments", signedIn, org.PermPlanRead, s.postComment)
+	s.handle(mux, "POST /plan/posts/{id}/correct", signedIn, org.PermPostPublish, s.postCorrect)
 	s.handle(mux, "POST /plan/check", signedIn, org.PermPostWrite, s.variantCheck)
 	s.planRoutes(mux)
 	s.calendarRoutes(mux)
