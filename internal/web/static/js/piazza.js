@@ -115,4 +115,37 @@
     target.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
     target.focus();
   });
+
+  // The calendar: a post dragged onto another day is moved there (same time
+  // of day) through the hidden move form; the post's page is the keyboard
+  // way to change its time.
+  var moveForm = document.getElementById("move-form");
+  if (moveForm) {
+    document.querySelectorAll('.cal-item[draggable="true"]').forEach(function (item) {
+      item.addEventListener("dragstart", function (evt) {
+        evt.dataTransfer.setData("text/plain", item.dataset.post + " " + item.dataset.version);
+        evt.dataTransfer.effectAllowed = "move";
+      });
+    });
+    document.querySelectorAll(".cal-day").forEach(function (day) {
+      day.addEventListener("dragover", function (evt) {
+        evt.preventDefault();
+        day.classList.add("cal-drop");
+      });
+      day.addEventListener("dragleave", function () {
+        day.classList.remove("cal-drop");
+      });
+      day.addEventListener("drop", function (evt) {
+        evt.preventDefault();
+        var parts = (evt.dataTransfer.getData("text/plain") || "").split(" ");
+        if (parts.length !== 2) {
+          return;
+        }
+        moveForm.elements.post.value = parts[0];
+        moveForm.elements.version.value = parts[1];
+        moveForm.elements.date.value = day.dataset.date;
+        moveForm.submit();
+      });
+    });
+  }
 })();
