@@ -16,8 +16,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/channel/feed"
+	"github.com/piazza-pa/piazza/internal/editorial"
+	"github.com/piazza-pa/piazza/internal/jobs"
+	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
 )
@@ -49,7 +56,15 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	fx := &fixture{db: db, orgs: org.NewService(db), auth: auth.NewService(db, sealer),
 		tokens: map[string]string{}, vars: map[string]string{}, people: map[string]auth.Person{}}
-	fx.api = New(Deps{DB: db, Orgs: fx.orgs, Auth: fx.auth, Version: "test",
+	// The plan publishes to the site's Atom feed: a connector with no
+	// network, so scheduling really goes through the engine's checks.
+	reg := channel.NewRegistry()
+	reg.Add(feed.New(), nil)
+	ed := editorial.NewService(db)
+	pub := publish.NewService(publish.Deps{DB: db, Registry: reg, Sealer: sealer, Editorial: ed,
+		Jobs: jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler)}), Notify: notify.NewService(db, nil, "http://piazza.test"),
+		Log: slog.New(slog.DiscardHandler)})
+	fx.api = New(Deps{DB: db, Orgs: fx.orgs, Auth: fx.auth, Version: "test", Editorial: ed, Publish: pub,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must := func(err error) {
 		t.Helper()
@@ -102,6 +117,22 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	former, membership := person("former", fx.orgA, org.RoleEditor, "")
 	token("former", fx.orgA, former)
 	must(fx.orgs.Revoke(ctx, fx.orgA.ID, membership.ID))
+
+	// A writer's draft with a variant on the feed, for the plan's scenarios.
+	writer, _ := person("writer", fx.orgA, org.RoleEditor, "")
+	token("writer", fx.orgA, writer)
+	actx := audit.WithActor(ctx, audit.Actor{PersonID: writer.ID, Label: "writer"})
+	feedAcct, err := pub.CreateAccount(actx, fx.orgA.ID, publish.AccountInput{Platform: channel.Feed, Name: "Feed del sito",
+		Handle: "sito", BaseURL: "https://comune.example/feeds/posts.atom"})
+	must(err)
+	grants, err := fx.orgs.GrantsOf(ctx, fx.orgA.ID, writer.ID)
+	must(err)
+	draft, err := ed.CreatePost(actx, editorial.Actor{PersonID: writer.ID, Grants: grants}, fx.orgA.ID,
+		editorial.PostInput{Title: "Isola ecologica", Body: "Nuovi orari dell'isola ecologica."})
+	must(err)
+	fx.vars["{feed.id}"] = feedAcct.ID
+	fx.vars["{post.id}"] = draft.ID
+	fx.vars["{post.version}"] = strconv.Itoa(draft.Version)
 
 	fx.tokens["bad"] = "pz_" + strings.Repeat("0", 43)
 	for name, p := range fx.people {
@@ -264,6 +295,59 @@ func scenarios() []scenario {
 			body: `{"nome": "Refuso", "email": "{new2.email}", "role": "editor"}`,
 			want: map[string]any{"error.code": "bad_request"}},
 
+		// The editorial plan.
+		{name: "viewer lists channels", method: "GET", path: "/api/v1/channels", token: "viewer", status: 200,
+			check: func(t *testing.T, fx *fixture, body any) {
+				ch := find(list(body, "channels"), "id", fx.vars["{feed.id}"])
+				if ch == nil || get(ch, "platform") != "feed" || get(ch, "credentials") != nil {
+					t.Errorf("feed channel: %v", ch)
+				}
+			}},
+		{name: "one channel", method: "GET", path: "/api/v1/channels/{feed.id}", token: "admin", status: 200,
+			want: map[string]any{"name": "Feed del sito", "has_credentials": false}},
+		{name: "another organisation's channel", method: "GET", path: "/api/v1/channels/{feed.id}", token: "adminB", status: 404,
+			want: map[string]any{"error.code": "not_found"}},
+		{name: "check a text", method: "POST", path: "/api/v1/check", token: "writer", status: 200,
+			body: `{"account_id": "{feed.id}", "text": "Nuovi orari"}`, want: map[string]any{"count": float64(11), "ok": true}},
+		{name: "viewer cannot check", method: "POST", path: "/api/v1/check", token: "viewer", status: 403,
+			body: `{"account_id": "{feed.id}", "text": "x"}`},
+		{name: "list posts", method: "GET", path: "/api/v1/posts", token: "admin", status: 200,
+			check: func(t *testing.T, fx *fixture, body any) {
+				if find(list(body, "posts"), "id", fx.vars["{post.id}"]) == nil {
+					t.Errorf("the draft is not listed: %v", body)
+				}
+			}},
+		{name: "list posts by an unknown state", method: "GET", path: "/api/v1/posts?state=boh", token: "admin", status: 400},
+		{name: "write a post", method: "POST", path: "/api/v1/posts", token: "writer", status: 201,
+			body: `{"title": "Mercato", "body": "Il mercato si sposta.", "variants": [{"account_id": "{feed.id}", "text": "Il mercato si sposta in piazza."}]}`,
+			want: map[string]any{"state": "draft", "variants.0.account_id": "{feed.id}"}, header: map[string]string{"Location": "/api/v1/posts/"}},
+		{name: "viewer cannot write", method: "POST", path: "/api/v1/posts", token: "viewer", status: 403, body: `{"title": "x"}`},
+		{name: "set the variants", method: "PUT", path: "/api/v1/posts/{post.id}/variants", token: "writer", status: 200,
+			body: `{"version": {post.version}, "variants": [{"account_id": "{feed.id}", "text": "Isola ecologica: nuovi orari."}]}`,
+			want: map[string]any{"variants.0.text": "Isola ecologica: nuovi orari."}, check: keepVersion},
+		{name: "stale variants", method: "PUT", path: "/api/v1/posts/{post.id}/variants", token: "writer", status: 409,
+			body: `{"version": 0, "variants": []}`, want: map[string]any{"error.code": "conflict"}},
+		{name: "get the post", method: "GET", path: "/api/v1/posts/{post.id}", token: "viewer", status: 200,
+			want: map[string]any{"id": "{post.id}", "state": "draft"}},
+		{name: "another organisation's post", method: "GET", path: "/api/v1/posts/{post.id}", token: "adminB", status: 404},
+		{name: "viewer cannot approve", method: "POST", path: "/api/v1/posts/{post.id}/transitions", token: "viewer", status: 403,
+			body: `{"action": "approve", "version": {post.version}}`},
+		{name: "unknown action", method: "POST", path: "/api/v1/posts/{post.id}/transitions", token: "writer", status: 400,
+			body: `{"action": "publish", "version": {post.version}}`},
+		{name: "submit", method: "POST", path: "/api/v1/posts/{post.id}/transitions", token: "writer", status: 200,
+			body: `{"action": "submit", "version": {post.version}}`, want: map[string]any{"state": "review"}, check: keepVersion},
+		{name: "approve", method: "POST", path: "/api/v1/posts/{post.id}/transitions", token: "admin", status: 200,
+			body: `{"action": "approve", "version": {post.version}}`, want: map[string]any{"state": "approved", "approved_by": "{admin.id}"}, check: keepVersion},
+		{name: "schedule", method: "POST", path: "/api/v1/posts/{post.id}/transitions", token: "admin", status: 200,
+			body: `{"action": "schedule", "version": {post.version}}`, want: map[string]any{"state": "scheduled"}, check: keepVersion},
+		{name: "publications", method: "GET", path: "/api/v1/posts/{post.id}/publications", token: "viewer", status: 200,
+			want: map[string]any{"publications.0.account_id": "{feed.id}", "publications.0.state": "scheduled"}},
+		{name: "list campaigns", method: "GET", path: "/api/v1/campaigns", token: "viewer", status: 200},
+		{name: "add a campaign", method: "POST", path: "/api/v1/campaigns", token: "admin", status: 201,
+			body: `{"name": "Differenziata", "objective": "Più raccolta", "starts_on": "2026-12-01", "ends_on": "2026-12-31", "channels": ["{feed.id}"]}`,
+			want: map[string]any{"name": "Differenziata", "channels.0": "{feed.id}"}},
+		{name: "writer cannot add a campaign", method: "POST", path: "/api/v1/campaigns", token: "writer", status: 403, body: `{"name": "x"}`},
+
 		// Offices.
 		{name: "viewer lists offices", method: "GET", path: "/api/v1/offices", token: "viewer", status: 200,
 			check: func(t *testing.T, fx *fixture, body any) {
@@ -421,6 +505,7 @@ func TestScenarios(t *testing.T) {
 						t.Fatalf("body is not JSON: %v: %s", err, raw)
 					}
 				}
+				sc.body = fx.expand(sc.body) // placeholders may stand for numbers, outside quotes
 				checkAgainstSpec(t, doc, sc, rt, routed, res.StatusCode, body)
 				for _, f := range list(body, "error.fields") {
 					if msg, _ := get(f, "message").(string); msg == "" || msg == "invalid value" || strings.Contains(msg, "⟦") {
@@ -620,4 +705,15 @@ func find(list []any, key string, value any) any {
 		}
 	}
 	return nil
+}
+
+// keepVersion remembers the post's version after a change, for the next
+// scenario.
+func keepVersion(t *testing.T, fx *fixture, body any) {
+	t.Helper()
+	v, ok := get(body, "version").(float64)
+	if !ok {
+		t.Fatalf("no version in %v", body)
+	}
+	fx.vars["{post.version}"] = strconv.Itoa(int(v))
 }

@@ -41,6 +41,18 @@ var routes = []route{
 	{"GET", Prefix + "/offices/{code}", member, "", (*server).getOffice},
 	{"PATCH", Prefix + "/offices/{code}", member, org.PermOfficesManage, (*server).updateOffice},
 	{"DELETE", Prefix + "/offices/{code}", member, org.PermOfficesManage, (*server).deleteOffice},
+
+	{"GET", Prefix + "/channels", member, org.PermPlanRead, (*server).listChannels},
+	{"GET", Prefix + "/channels/{id}", member, org.PermPlanRead, (*server).getChannel},
+	{"POST", Prefix + "/check", member, org.PermPostWrite, (*server).checkText},
+	{"GET", Prefix + "/posts", member, org.PermPlanRead, (*server).listPosts},
+	{"POST", Prefix + "/posts", member, org.PermPostWrite, (*server).createPost},
+	{"GET", Prefix + "/posts/{id}", member, org.PermPlanRead, (*server).getPost},
+	{"PUT", Prefix + "/posts/{id}/variants", member, org.PermPostWrite, (*server).putVariants},
+	{"POST", Prefix + "/posts/{id}/transitions", member, org.PermPlanRead, (*server).transition}, // each action checks its own permission
+	{"GET", Prefix + "/posts/{id}/publications", member, org.PermPlanRead, (*server).listPublications},
+	{"GET", Prefix + "/campaigns", member, org.PermPlanRead, (*server).listCampaigns},
+	{"POST", Prefix + "/campaigns", member, org.PermPostApprove, (*server).createCampaign},
 }
 
 // allowedMethods returns, for each routed path, the methods it answers,
