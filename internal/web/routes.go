@@ -67,6 +67,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /plan/calendar", signedIn, org.PermPlanRead, s.planCalendar)
 	s.handle(mux, "GET /plan/calendar.ics", signedIn, org.PermPlanRead, s.calendarICS)
 	s.handle(mux, "POST /plan/calendar/move", signedIn, org.PermPostWrite, s.calendarMove)
+	s.handle(mux, "GET /plan/media", signedIn, org.PermPlanRead, s.library)
+	s.handle(mux, "POST /plan/media", signedIn, org.PermPostWrite, s.libraryUpload)
+	s.handle(mux, "POST /plan/media/{id}", signedIn, org.PermPostWrite, s.libraryText)
+	s.handle(mux, "POST /plan/media/{id}/delete", signedIn, org.PermPostWrite, s.libraryDelete)
 	s.planRoutes(mux)
 	s.calendarRoutes(mux)
 

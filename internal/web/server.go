@@ -122,8 +122,23 @@ func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	var h http.Handler = mux
 	h = cop.Handler(h)
+	h = limitBody(h)
 	h = s.metrics.wrap(h)
 	h = securityHeaders(h)
 	h = s.recoverer(h)
 	return h
+}
+
+// maxBody bounds every request body: the largest is a media upload
+// (editorial.MaxUpload) with its form fields. Forms are parsed before the
+// handler runs (the CSRF check), so the bound must come first.
+const maxBody = editorial.MaxUpload + 1<<20
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
