@@ -71,6 +71,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /plan/media", signedIn, org.PermPostWrite, s.libraryUpload)
 	s.handle(mux, "POST /plan/media/{id}", signedIn, org.PermPostWrite, s.libraryText)
 	s.handle(mux, "POST /plan/media/{id}/delete", signedIn, org.PermPostWrite, s.libraryDelete)
+	s.handle(mux, "GET /plan/import", signedIn, org.PermPostWrite, s.planImport)
+	s.handle(mux, "POST /plan/import", signedIn, org.PermPostWrite, s.planImportPreview)
+	s.handle(mux, "GET /plan/import/template.csv", signedIn, org.PermPostWrite, s.planImportTemplate)
 	s.planRoutes(mux)
 	s.calendarRoutes(mux)
 
