@@ -189,7 +189,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	// The other pages an administrator works on pass the same checks.
 	for i, path := range []string{"/admin/people", "/admin/roles", "/admin/organisation", "/admin/tasks",
-		"/settings", "/settings/security", "/settings/tokens", "/settings/notifications", "/notifications", "/plan", "/plan/calendar", "/plan/media", "/plan/import", "/channels", "/sandbox"} {
+		"/settings", "/settings/security", "/settings/tokens", "/settings/notifications", "/notifications", "/plan", "/plan/calendar", "/plan/media", "/plan/import", "/plan/settings", "/channels", "/sandbox"} {
 		do(ctx, t, chromedp.Navigate(in.URL+path), chromedp.WaitVisible(chromedp.CSS(`#main h1`)))
 		shot(ctx, t, fmt.Sprintf("%02d-%s", i+6, strings.ReplaceAll(strings.Trim(path, "/"), "/", "-")))
 	}

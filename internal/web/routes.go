@@ -74,6 +74,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /plan/import", signedIn, org.PermPostWrite, s.planImport)
 	s.handle(mux, "POST /plan/import", signedIn, org.PermPostWrite, s.planImportPreview)
 	s.handle(mux, "GET /plan/import/template.csv", signedIn, org.PermPostWrite, s.planImportTemplate)
+	s.handle(mux, "GET /plan/settings", signedIn, org.PermPlanRead, s.planSettings)
+	s.handle(mux, "POST /plan/settings", signedIn, org.PermPostApprove, s.planSettingsSave) // the services check every office
 	s.planRoutes(mux)
 	s.calendarRoutes(mux)
 

@@ -1,0 +1,71 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/piazza-pa/piazza/internal/app/apptest"
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/editorial"
+)
+
+// TestPlanSettings: a manager records an electoral period and an official
+// from the page; the guard then asks a reason of a post planned inside it
+// and flags the official's name; an editor cannot change the settings;
+// an invalid period is refused in words.
+func TestPlanSettings(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		manager := newClient(t, in.URL)
+		manager.login("manager@demo.piazza.test")
+		if code, _ := manager.get("/plan/settings"); code != 200 {
+			t.Fatalf("settings: %d", code)
+		}
+		from := time.Now().AddDate(0, 0, 10)
+		to := from.AddDate(0, 0, 20)
+		code, _, loc := manager.post("/plan/settings", url.Values{"what": {"period"}, "name": {"Comunali 2027"},
+			"starts_on": {from.Format("2006-01-02")}, "ends_on": {to.Format("2006-01-02")}})
+		if code != http.StatusSeeOther || !strings.Contains(loc, "flash.plan_settings_saved") {
+			t.Fatalf("add period: %d %s", code, loc)
+		}
+		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"official"}, "name": {"Giulia Ferraris"}, "role": {"Assessora"}}); code != http.StatusSeeOther {
+			t.Fatalf("add official: %d", code)
+		}
+		if code, body, _ := manager.post("/plan/settings", url.Values{"what": {"period"}, "name": {"Al contrario"},
+			"starts_on": {to.Format("2006-01-02")}, "ends_on": {from.Format("2006-01-02")}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="settings-error"`) {
+			t.Fatalf("inverted period: %d", code)
+		}
+		_, body := manager.get("/plan/settings")
+		if !strings.Contains(body, "Comunali 2027") || !strings.Contains(body, "Giulia Ferraris") {
+			t.Fatal("the period and the official are not listed")
+		}
+
+		ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
+		o, _ := in.App.Orgs.OrganisationBySlug(ctx, "demo")
+		editor := newClient(t, in.URL)
+		editor.login("redazione@demo.piazza.test")
+		editor.get("/plan/posts/new")
+		_, _, loc = editor.post("/plan/posts", url.Values{"title": {"Inaugurazione"}, "body": {"L'assessora Giulia Ferraris inaugura la biblioteca."},
+			"planned_at": {from.AddDate(0, 0, 2).Format("2006-01-02") + "T10:00"}})
+		m := postPath.FindStringSubmatch(loc)
+		if m == nil {
+			t.Fatalf("create: %s", loc)
+		}
+		_, body = editor.get("/plan/posts/" + m[1])
+		if !strings.Contains(body, `id="election"`) || !strings.Contains(body, "Giulia Ferraris") {
+			t.Fatal("the editor should show the electoral period and the official named")
+		}
+		if st, err := in.App.Editorial.ElectionCheck(ctx, o.ID, editorial.Post{ScheduledAt: from.AddDate(0, 0, 2)}, nil); err != nil || !st.InPeriod {
+			t.Fatalf("election check: %+v %v", st, err)
+		}
+		if code, _, _ := editor.post("/plan/settings", url.Values{"what": {"official"}, "name": {"Qualcuno"}}); code != http.StatusForbidden {
+			t.Fatalf("editor changing settings: %d, want 403", code)
+		}
+	})
+}
