@@ -94,6 +94,9 @@ type postData struct {
 	CanCorrect  bool
 	Variants    []editorial.Variant
 	Corrections []publish.CorrectionResult
+	// Approvers are the names of the people who approved the post: a
+	// human reviewer on record (AI Act transparency for public text).
+	Approvers []string
 }
 
 // postNew is an empty editor.
@@ -206,6 +209,14 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, st
 			return err
 		}
 		d.Variants = variants
+		for _, id := range []string{p.ApprovedBy, p.SecondApprovedBy} {
+			if id == "" {
+				continue
+			}
+			if who, err := s.Auth.Person(ctx, id); err == nil {
+				d.Approvers = append(d.Approvers, who.Name)
+			}
+		}
 		d.CanCorrect = p.State == editorial.StatePublished && rc.Grants.Can(org.PermPostPublish)
 	}
 	d.Corrections = correctionsFrom(ctx)

@@ -127,7 +127,7 @@ func TestEditorWorkflow(t *testing.T) {
 		if _, body := manager.get("/sandbox"); !strings.Contains(body, "Telegram "+marker) || !strings.Contains(body, "Mastodon "+marker) {
 			t.Fatal("the sandbox page does not show what the platforms received")
 		}
-		if _, body := manager.get("/plan/posts/" + id); !strings.Contains(body, `id="approved-by"`) || strings.Count(body, `data-state="published"`) != 2 {
+		if _, body := manager.get("/plan/posts/" + id); !strings.Contains(body, `id="approved-by"`) || !strings.Contains(body, "Marco Social Media Manager") || strings.Count(body, `data-state="published"`) != 2 {
 			t.Fatal("the published post should show its approver and both publications")
 		}
 

@@ -20,6 +20,8 @@ type planSettingsData struct {
 	Campaigns []editorial.Campaign
 	Periods   []editorial.ElectoralPeriod
 	Officials []editorial.Official
+	Offices   []org.Office
+	Second    map[string]bool // offices whose posts need two approvers
 	CanManage bool
 }
 
@@ -38,6 +40,12 @@ func (s *Server) planSettingsPage(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	if d.Officials, err = s.Editorial.Officials(ctx, rc.Org.ID); err != nil {
+		return err
+	}
+	if d.Offices, err = s.Orgs.Offices(ctx, rc.Org.ID); err != nil {
+		return err
+	}
+	if d.Second, err = s.Editorial.SecondApprovalOffices(ctx, rc.Org.ID); err != nil {
 		return err
 	}
 	d.CanManage = rc.Grants.CanEverywhere(org.PermPostApprove)
@@ -83,6 +91,8 @@ func (s *Server) planSettingsSave(w http.ResponseWriter, r *http.Request, rc *re
 		err = s.Editorial.DeleteElectoralPeriod(ctx, a, rc.Org.ID, r.PostFormValue("id"))
 	case "official":
 		_, err = s.Editorial.CreateOfficial(ctx, a, rc.Org.ID, editorial.OfficialInput{Name: r.PostFormValue("name"), Role: r.PostFormValue("role")})
+	case "second_approval":
+		err = s.Editorial.SetSecondApproval(ctx, a, rc.Org.ID, r.PostFormValue("office"), r.PostFormValue("on") == "1")
 	case "official_delete":
 		err = s.Editorial.DeleteOfficial(ctx, a, rc.Org.ID, r.PostFormValue("id"))
 	default:

@@ -14,6 +14,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/app/apptest"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/editorial"
+	"github.com/piazza-pa/piazza/internal/org"
 )
 
 // TestPlanSettings: a manager records an electoral period and an official
@@ -40,6 +41,13 @@ func TestPlanSettings(t *testing.T) {
 		if code, body, _ := manager.post("/plan/settings", url.Values{"what": {"period"}, "name": {"Al contrario"},
 			"starts_on": {to.Format("2006-01-02")}, "ends_on": {from.Format("2006-01-02")}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="settings-error"`) {
 			t.Fatalf("inverted period: %d", code)
+		}
+		offices, _ := in.App.Orgs.Offices(context.Background(), mustOrg(t, in).ID)
+		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"second_approval"}, "office": {offices[0].ID}, "on": {"1"}}); code != http.StatusSeeOther {
+			t.Fatalf("second approval: %d", code)
+		}
+		if second, _ := in.App.Editorial.SecondApprovalOffices(context.Background(), mustOrg(t, in).ID); !second[offices[0].ID] {
+			t.Error("the office does not need a second approval")
 		}
 		_, body := manager.get("/plan/settings")
 		if !strings.Contains(body, "Comunali 2027") || !strings.Contains(body, "Giulia Ferraris") {
@@ -68,4 +76,13 @@ func TestPlanSettings(t *testing.T) {
 			t.Fatalf("editor changing settings: %d, want 403", code)
 		}
 	})
+}
+
+func mustOrg(t *testing.T, in *apptest.Instance) org.Organisation {
+	t.Helper()
+	o, err := in.App.Orgs.OrganisationBySlug(context.Background(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }

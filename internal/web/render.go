@@ -72,6 +72,7 @@ func funcs(c *i18n.Catalog, lang i18n.Lang) template.FuncMap {
 			return false
 		},
 		"list": func(xs ...string) []string { return xs },
+		"join": strings.Join,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, errors.New("dict: odd arguments")
