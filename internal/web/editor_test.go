@@ -73,6 +73,9 @@ func TestEditorWorkflow(t *testing.T) {
 		if code != 200 || strings.Contains(body, "<script>alert(1)") || !strings.Contains(body, "&lt;script&gt;") {
 			t.Fatalf("post page: %d; script escaped: %v", code, strings.Contains(body, "&lt;script&gt;"))
 		}
+		if !strings.Contains(body, `id="preview-`+tg.ID+`"`) || !strings.Contains(body, `id="preview-`+md.ID+`"`) {
+			t.Fatal("the editor should preview both variants")
+		}
 		if strings.Count(body, `data-count="`) < 2 || !strings.Contains(body, "Gulpease") {
 			t.Fatalf("the editor should show both counts and the readability")
 		}
