@@ -474,6 +474,26 @@ func (s *Server) postPageWith(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return s.postPage(w, r, rc, http.StatusOK, p, false, nil, nil)
 }
 
+// publicationResolve is a person's decision on a publication whose outcome
+// is unknown, after looking at the platform: it was published (with its
+// link), or it was not and is attempted again.
+func (s *Server) publicationResolve(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	pb, err := s.Publish.Publication(ctx, rc.Org.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.Publish.Resolve(ctx, rc.Org.ID, pb.ID, r.PostFormValue("published") == "1", strings.TrimSpace(r.PostFormValue("remote_url"))); err != nil {
+		if errs, ok := s.formErrors(rc, err); ok {
+			for _, m := range errs {
+				return s.moveRefusedText(w, r, rc, m)
+			}
+		}
+		return err
+	}
+	return redirect(w, r, "/plan/posts/"+pb.PostID+"?ok=flash.publication_resolved")
+}
+
 // actionFlash is the message after each workflow action.
 var actionFlash = map[editorial.Action]string{
 	editorial.ActionSubmit: "flash.post_submit", editorial.ActionApprove: "flash.post_approve",

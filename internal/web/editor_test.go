@@ -134,6 +134,24 @@ func TestEditorWorkflow(t *testing.T) {
 			t.Fatal("the published post should show its approver and both publications")
 		}
 
+		// An unknown outcome is for a person: shown with its buttons, settled by hand.
+		pubs, _ := in.App.Publish.Publications(ctx, o.ID, id)
+		if _, err := in.App.DB.Write.ExecContext(ctx, `UPDATE publications SET state = 'unknown' WHERE id = $1`, pubs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, body := manager.get("/plan/posts/" + id); !strings.Contains(body, `action="/plan/publications/`+pubs[0].ID+`/resolve"`) {
+			t.Fatal("no way to settle an unknown outcome")
+		}
+		if code, _, _ := editor.post("/plan/publications/"+pubs[0].ID+"/resolve", url.Values{"published": {"1"}}); code != http.StatusForbidden {
+			t.Fatalf("an editor settling: %d, want 403", code)
+		}
+		if code, _, _ := manager.post("/plan/publications/"+pubs[0].ID+"/resolve", url.Values{"published": {"1"}, "remote_url": {pubs[0].RemoteURL}}); code != http.StatusSeeOther {
+			t.Fatalf("resolve: %d", code)
+		}
+		if pb, _ := in.App.Publish.Publication(ctx, o.ID, pubs[0].ID); pb.State != publish.StatePublished {
+			t.Fatalf("after resolve: %s", pb.State)
+		}
+
 		// Rettifica: the Mastodon text corrected in place, with a note.
 		_, body = manager.get("/plan/posts/" + id)
 		fields := regexp.MustCompile(`name="c_([^"]+)"[^>]*>Mastodon `).FindStringSubmatch(body)

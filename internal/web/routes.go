@@ -64,6 +64,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handle(mux, "POST /plan/posts/{id}/comments", signedIn, org.PermPlanRead, s.postComment)
 	s.handle(mux, "POST /plan/posts/{id}/correct", signedIn, org.PermPostPublish, s.postCorrect)
 	s.handle(mux, "POST /plan/check", signedIn, org.PermPostWrite, s.variantCheck)
+	s.handle(mux, "POST /plan/publications/{id}/resolve", signedIn, org.PermPostPublish, s.publicationResolve)
 	s.handle(mux, "GET /plan/calendar", signedIn, org.PermPlanRead, s.planCalendar)
 	s.handle(mux, "GET /plan/calendar.ics", signedIn, org.PermPlanRead, s.calendarICS)
 	s.handle(mux, "POST /plan/calendar/move", signedIn, org.PermPostWrite, s.calendarMove)
