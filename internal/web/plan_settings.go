@@ -18,6 +18,8 @@ import (
 
 type planSettingsData struct {
 	Campaigns []editorial.Campaign
+	Rubrics   []rubricView
+	Weekdays  []string
 	Periods   []editorial.ElectoralPeriod
 	Officials []editorial.Official
 	Offices   []org.Office
@@ -35,6 +37,25 @@ func (s *Server) planSettingsPage(w http.ResponseWriter, r *http.Request, rc *re
 	var err error
 	if d.Campaigns, err = s.Editorial.Campaigns(ctx, rc.Org.ID); err != nil {
 		return err
+	}
+	rubrics, err := s.Editorial.Rubrics(ctx, rc.Org.ID)
+	if err != nil {
+		return err
+	}
+	loc := rc.Org.Location()
+	now := time.Now()
+	for _, rb := range rubrics {
+		v := rubricView{Rubric: rb}
+		if next := editorial.RubricOccurrences(rb, now, now.AddDate(0, 0, 8), loc); len(next) > 0 {
+			v.Next = next[0].In(loc).Format("02/01/2006 15:04")
+		}
+		if rb.Weekday >= 1 && rb.Weekday <= 7 {
+			v.Day = s.t(rc, "calendar.weekday."+strconv.Itoa(rb.Weekday-1))
+		}
+		d.Rubrics = append(d.Rubrics, v)
+	}
+	for i := range 7 {
+		d.Weekdays = append(d.Weekdays, s.t(rc, "calendar.weekday."+strconv.Itoa(i)))
 	}
 	if d.Periods, err = s.Editorial.ElectoralPeriods(ctx, rc.Org.ID); err != nil {
 		return err
@@ -78,6 +99,12 @@ func (s *Server) planSettingsSave(w http.ResponseWriter, r *http.Request, rc *re
 		_, err = s.Editorial.CreateCampaign(ctx, a, rc.Org.ID, editorial.CampaignInput{Name: r.PostFormValue("name"),
 			Objective: r.PostFormValue("objective"), Audience: r.PostFormValue("audience"), StartsOn: r.PostFormValue("starts_on"),
 			EndsOn: r.PostFormValue("ends_on"), KPIs: r.PostFormValue("kpis"), AdBudgetCents: int64(budget * 100)})
+	case "rubric":
+		wd, _ := strconv.Atoi(r.PostFormValue("weekday"))
+		_, err = s.Editorial.CreateRubric(ctx, a, rc.Org.ID, editorial.RubricInput{Name: r.PostFormValue("name"),
+			Description: r.PostFormValue("description"), Weekday: wd, TimeOfDay: r.PostFormValue("time_of_day")})
+	case "rubric_delete":
+		err = s.Editorial.DeleteRubric(ctx, a, rc.Org.ID, r.PostFormValue("id"))
 	case "campaign_delete":
 		err = s.Editorial.DeleteCampaign(ctx, a, rc.Org.ID, r.PostFormValue("id"))
 	case "period":
@@ -105,4 +132,10 @@ func (s *Server) planSettingsSave(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	return redirect(w, r, "/plan/settings?ok=flash.plan_settings_saved")
+}
+
+// rubricView is a rubric with its day in words and its next occurrence.
+type rubricView struct {
+	editorial.Rubric
+	Day, Next string
 }

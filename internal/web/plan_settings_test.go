@@ -42,6 +42,12 @@ func TestPlanSettings(t *testing.T) {
 			"starts_on": {to.Format("2006-01-02")}, "ends_on": {from.Format("2006-01-02")}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="settings-error"`) {
 			t.Fatalf("inverted period: %d", code)
 		}
+		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"rubric"}, "name": {"Venerdì cultura"}, "weekday": {"5"}, "time_of_day": {"17:00"}}); code != http.StatusSeeOther {
+			t.Fatalf("add rubric: %d", code)
+		}
+		if _, body := manager.get("/plan/settings"); !strings.Contains(body, "Venerdì cultura") || !strings.Contains(body, "venerdì") {
+			t.Fatal("the rubric is not listed with its day")
+		}
 		offices, _ := in.App.Orgs.Offices(context.Background(), mustOrg(t, in).ID)
 		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"second_approval"}, "office": {offices[0].ID}, "on": {"1"}}); code != http.StatusSeeOther {
 			t.Fatalf("second approval: %d", code)

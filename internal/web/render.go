@@ -73,6 +73,7 @@ func funcs(c *i18n.Catalog, lang i18n.Lang) template.FuncMap {
 		},
 		"list": func(xs ...string) []string { return xs },
 		"join": strings.Join,
+		"add":  func(a, b int) int { return a + b },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, errors.New("dict: odd arguments")
