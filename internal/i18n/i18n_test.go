@@ -204,15 +204,22 @@ func TestPluralPairs(t *testing.T) {
 	}
 }
 
-var verbPattern = regexp.MustCompile(`%[-+# 0]*(?:\d+|\*)?(?:\.(?:\d+|\*)?)?[a-zA-Z%]`)
+var verbPattern = regexp.MustCompile(`%[-+# 0]*(?:\[\d+\])?(?:\d+|\*)?(?:\.(?:\d+|\*)?)?[a-zA-Z%]`)
 
 // verbs lists the fmt verbs of a message in order, without %%.
 func verbs(msg string) []string {
 	var out []string
+	indexed := false
 	for _, v := range verbPattern.FindAllString(msg, -1) {
 		if v != "%%" {
 			out = append(out, v)
+			indexed = indexed || strings.Contains(v, "[")
 		}
+	}
+	// Indexed verbs (%[2]d) may come in another order in another language:
+	// that is what the index is for. The set must still be the same.
+	if indexed {
+		slices.Sort(out)
 	}
 	return out
 }
