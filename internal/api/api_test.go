@@ -321,6 +321,19 @@ func scenarios() []scenario {
 		{name: "write a post", method: "POST", path: "/api/v1/posts", token: "writer", status: 201,
 			body: `{"title": "Mercato", "body": "Il mercato si sposta.", "variants": [{"account_id": "{feed.id}", "text": "Il mercato si sposta in piazza."}]}`,
 			want: map[string]any{"state": "draft", "variants.0.account_id": "{feed.id}"}, header: map[string]string{"Location": "/api/v1/posts/"}},
+		{name: "a post with a variant for an unknown account", method: "POST", path: "/api/v1/posts", token: "writer", status: 422,
+			body: `{"title": "Sbagliato", "body": "x", "variants": [{"account_id": "nessuno", "text": "x"}]}`,
+			want: map[string]any{"error.code": "invalid"},
+			check: func(t *testing.T, fx *fixture, body any) {
+				if f := list(body, "error.fields"); len(f) == 0 || get(f[0], "code") != "editorial.variant.account_unknown" {
+					t.Errorf("fields: %v", f)
+				}
+				var state string
+				if err := fx.db.Read.QueryRowContext(context.Background(), `SELECT state FROM posts WHERE org_id = $1 AND title = 'Sbagliato'`,
+					fx.orgA.ID).Scan(&state); err != nil || state != "cancelled" {
+					t.Errorf("the refused draft should be withdrawn: %q %v", state, err)
+				}
+			}},
 		{name: "viewer cannot write", method: "POST", path: "/api/v1/posts", token: "viewer", status: 403, body: `{"title": "x"}`},
 		{name: "set the variants", method: "PUT", path: "/api/v1/posts/{post.id}/variants", token: "writer", status: 200,
 			body: `{"version": {post.version}, "variants": [{"account_id": "{feed.id}", "text": "Isola ecologica: nuovi orari."}]}`,

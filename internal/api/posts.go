@@ -205,6 +205,12 @@ func (s *server) createPost(w http.ResponseWriter, r *http.Request, c *caller) e
 	var vs []editorial.Variant
 	if len(req.Variants) > 0 {
 		if vs, err = s.Editorial.SetVariants(ctx, actorOf(c), c.OrgID, p.ID, p.Version, variantInputs(req.Variants)); err != nil {
+			// One request, one outcome: the draft made a moment ago is
+			// withdrawn (cancelled, on record) rather than left half-made
+			// for a client that was told its request failed.
+			if _, cerr := s.Editorial.Transition(ctx, actorOf(c), c.OrgID, p.ID, p.Version, editorial.ActionCancel, ""); cerr != nil {
+				s.Logger.Warn("api: cannot withdraw a draft whose variants were refused", "post", p.ID, "err", cerr)
+			}
 			return planError(err)
 		}
 		if p, err = s.Editorial.Post(ctx, c.OrgID, p.ID); err != nil {
