@@ -62,10 +62,15 @@ func (s *Server) planList(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 // variantRow is one channel account in the editor, with its variant (if
 // written) and the check of its text.
 type variantRow struct {
-	Account publish.Account
-	Text    string
-	Check   *publish.VariantCheck
-	Problem []string // translated problems
+	// Key names the row's fields: the account id for the organisation's
+	// first language, "<account>__<lang>" for the other editions.
+	Key      string
+	Language string
+	Primary  bool
+	Account  publish.Account
+	Text     string
+	Check    *publish.VariantCheck
+	Problem  []string // translated problems
 }
 
 type postData struct {
@@ -153,8 +158,12 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, st
 			return err
 		}
 		for _, c := range cs {
-			checks[c.AccountID] = c
+			checks[c.VariantID] = c
 		}
+	}
+	langs := rc.Org.Languages
+	if len(langs) == 0 {
+		langs = []string{"it"}
 	}
 	var all strings.Builder
 	all.WriteString(p.Body)
@@ -163,21 +172,23 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, st
 		if a.Status == publish.AccountDisabled {
 			continue
 		}
-		row := variantRow{Account: a}
-		for _, v := range variants {
-			if v.AccountID == a.ID {
-				row.Text = v.Text
+		for i, lang := range langs {
+			row := variantRow{Key: variantKey(a.ID, lang, i == 0), Language: lang, Primary: i == 0, Account: a}
+			for _, v := range variants {
+				if v.AccountID == a.ID && (v.Language == lang || v.Language == "" && i == 0) {
+					row.Text = v.Text
+					if c, ok := checks[v.ID]; ok {
+						row.Check = &c
+						row.Problem = s.problemTexts(rc, c.Problems)
+					}
+				}
 			}
+			if t, ok := texts[row.Key]; ok {
+				row.Text = t
+			}
+			all.WriteString("\n" + row.Text)
+			d.Rows = append(d.Rows, row)
 		}
-		if t, ok := texts[a.ID]; ok {
-			row.Text = t
-		}
-		if c, ok := checks[a.ID]; ok {
-			row.Check = &c
-			row.Problem = s.problemTexts(rc, c.Problems)
-		}
-		all.WriteString("\n" + row.Text)
-		d.Rows = append(d.Rows, row)
 	}
 	d.Readability = quality.Readability(p.Body)
 	d.Hashtags = quality.HashtagHints(all.String())
@@ -289,15 +300,33 @@ func variantTexts(r *http.Request) map[string]string {
 	return out
 }
 
+// variantKey names the fields of one edition of one account's variant.
+func variantKey(accountID, lang string, primary bool) string {
+	if primary {
+		return accountID
+	}
+	return accountID + "__" + lang
+}
+
+// splitVariantKey is variantKey's inverse; an empty language is the
+// organisation's first one.
+func splitVariantKey(key string) (accountID, lang string) {
+	accountID, lang, _ = strings.Cut(key, "__")
+	return accountID, lang
+}
+
 func variantInputs(texts map[string]string, mediaIDs []string) []editorial.VariantInput {
 	var out []editorial.VariantInput
-	for id, t := range texts {
+	for key, t := range texts {
 		if strings.TrimSpace(t) == "" {
-			continue // no text: the post does not go to this account
+			continue // no text: the post does not go to this account in this language
 		}
-		out = append(out, editorial.VariantInput{AccountID: id, Text: t, MediaIDs: mediaIDs})
+		id, lang := splitVariantKey(key)
+		out = append(out, editorial.VariantInput{AccountID: id, Language: lang, Text: t, MediaIDs: mediaIDs})
 	}
-	slices.SortFunc(out, func(a, b editorial.VariantInput) int { return strings.Compare(a.AccountID, b.AccountID) })
+	slices.SortFunc(out, func(a, b editorial.VariantInput) int {
+		return strings.Compare(a.AccountID+"\x00"+a.Language, b.AccountID+"\x00"+b.Language)
+	})
 	return out
 }
 
@@ -526,7 +555,8 @@ func (s *Server) variantCheck(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		// An empty variant is a channel the post does not go to.
 		return s.fragment(w, rc, "editor_post", "variant-count", map[string]any{"Row": variantRow{}, "ID": account, "Empty": true})
 	}
-	c, err := s.Publish.CheckText(r.Context(), rc.Org.ID, account, text, r.PostForm["media"], strings.TrimSpace(r.PostFormValue("link_url")))
+	accountID, _ := splitVariantKey(account)
+	c, err := s.Publish.CheckText(r.Context(), rc.Org.ID, accountID, text, r.PostForm["media"], strings.TrimSpace(r.PostFormValue("link_url")))
 	if err != nil {
 		return err
 	}

@@ -202,3 +202,44 @@ func currentVersion(t *testing.T, c *client, id string) string {
 	}
 	return m[1]
 }
+
+// TestLanguageEditions: the editor writes an English edition beside the
+// Italian one for the same account; both are stored with their language.
+func TestLanguageEditions(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
+		o := mustOrg(t, in)
+		accts, _ := in.App.Publish.Accounts(ctx, o.ID)
+		var tg string
+		for _, a := range accts {
+			if a.Platform == channel.Telegram && a.Sandbox && a.Status == publish.AccountActive {
+				tg = a.ID
+			}
+		}
+		editor := newClient(t, in.URL)
+		editor.login("redazione@demo.piazza.test")
+		if _, body := editor.get("/plan/posts/new"); !strings.Contains(body, `id="v-`+tg+`__en"`) || !strings.Contains(body, `lang="en"`) {
+			t.Fatal("no English edition in the editor")
+		}
+		_, _, loc := editor.post("/plan/posts", url.Values{"title": {"Bilingue"}, "body": {"Museo aperto."},
+			"v_" + tg: {"Il museo è aperto fino alle 20."}, "v_" + tg + "__en": {"The museum is open until 8 pm."}})
+		m := postPath.FindStringSubmatch(loc)
+		if m == nil {
+			t.Fatalf("create: %s", loc)
+		}
+		vs, err := in.App.Editorial.Variants(ctx, o.ID, m[1])
+		if err != nil || len(vs) != 2 {
+			t.Fatalf("variants: %+v %v", vs, err)
+		}
+		byLang := map[string]string{}
+		for _, v := range vs {
+			byLang[v.Language] = v.Text
+		}
+		if byLang["en"] != "The museum is open until 8 pm." || byLang[o.Languages[0]] != "Il museo è aperto fino alle 20." {
+			t.Errorf("editions: %v", byLang)
+		}
+		if _, body := editor.get("/plan/posts/" + m[1]); !strings.Contains(body, "The museum is open until 8 pm.") {
+			t.Error("the English edition is not shown again")
+		}
+	})
+}
