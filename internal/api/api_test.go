@@ -303,6 +303,20 @@ func scenarios() []scenario {
 					t.Errorf("feed channel: %v", ch)
 				}
 			}},
+		{name: "add a channel", method: "POST", path: "/api/v1/channels", token: "admin", status: 201,
+			body: `{"platform": "feed", "name": "Secondo feed", "handle": "sito2", "base_url": "https://comune.example/feed2.atom", "credentials": {"token": "segreto-mai-mostrato"}}`,
+			want: map[string]any{"platform": "feed", "name": "Secondo feed"}, header: map[string]string{"Location": "/api/v1/channels/"},
+			check: func(t *testing.T, fx *fixture, body any) {
+				if b, _ := json.Marshal(body); strings.Contains(string(b), "segreto-mai-mostrato") {
+					t.Error("the credentials came back")
+				}
+			}},
+		{name: "an editor cannot add a channel", method: "POST", path: "/api/v1/channels", token: "writer", status: 403,
+			body: `{"platform": "feed", "name": "x", "handle": "x"}`},
+		{name: "a channel of an unknown platform", method: "POST", path: "/api/v1/channels", token: "admin", status: 422,
+			body: `{"platform": "myspace", "name": "x", "handle": "x"}`, want: map[string]any{"error.code": "invalid"}},
+		{name: "check a channel", method: "POST", path: "/api/v1/channels/{feed.id}/check", token: "admin", status: 200,
+			want: map[string]any{"ok": true}},
 		{name: "one channel", method: "GET", path: "/api/v1/channels/{feed.id}", token: "admin", status: 200,
 			want: map[string]any{"name": "Feed del sito", "has_credentials": false}},
 		{name: "another organisation's channel", method: "GET", path: "/api/v1/channels/{feed.id}", token: "adminB", status: 404,

@@ -92,6 +92,57 @@ func (s *server) getChannel(w http.ResponseWriter, r *http.Request, c *caller) e
 	return nil
 }
 
+type channelCreateRequest struct {
+	Platform string `json:"platform"`
+	Name     string `json:"name"`
+	Handle   string `json:"handle"`
+	BaseURL  string `json:"base_url"`
+	OfficeID string `json:"office_id"`
+	// Credentials are write-only: stored sealed, never part of an answer.
+	Credentials map[string]string `json:"credentials"`
+}
+
+// createChannel answers POST /api/v1/channels.
+func (s *server) createChannel(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req channelCreateRequest
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	a, err := s.Publish.CreateAccount(r.Context(), c.OrgID, publish.AccountInput{Platform: channel.Platform(req.Platform),
+		Name: req.Name, Handle: req.Handle, BaseURL: req.BaseURL, OfficeID: req.OfficeID, Credentials: channel.Credentials(req.Credentials)})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", Prefix+"/channels/"+a.ID)
+	writeJSON(w, http.StatusCreated, s.channelView(a))
+	return nil
+}
+
+// checkChannel answers POST /api/v1/channels/{id}/check: the platform's
+// own credential check ("Verifica"). A refusal is an answer, not an
+// error: ok false with the platform's words, and the account needs
+// attention.
+func (s *server) checkChannel(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ctx := r.Context()
+	if _, err := s.Publish.Account(ctx, c.OrgID, r.PathValue("id")); err != nil {
+		return err
+	}
+	id, err := s.Publish.CheckAccount(ctx, c.OrgID, r.PathValue("id"))
+	out := map[string]any{"ok": err == nil, "name": id.Name, "handle": id.Handle, "url": id.URL, "error": ""}
+	if err != nil {
+		ce := channel.AsError(err)
+		if ce == nil {
+			return err
+		}
+		out["error"] = ce.Message
+		if ce.Message == "" {
+			out["error"] = ce.Error()
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 type variantJSON struct {
 	AccountID string `json:"account_id"`
 	Language  string `json:"language"`

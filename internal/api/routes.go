@@ -43,7 +43,9 @@ var routes = []route{
 	{"DELETE", Prefix + "/offices/{code}", member, org.PermOfficesManage, (*server).deleteOffice},
 
 	{"GET", Prefix + "/channels", member, org.PermPlanRead, (*server).listChannels},
+	{"POST", Prefix + "/channels", member, org.PermChannelManage, (*server).createChannel},
 	{"GET", Prefix + "/channels/{id}", member, org.PermPlanRead, (*server).getChannel},
+	{"POST", Prefix + "/channels/{id}/check", member, org.PermChannelManage, (*server).checkChannel},
 	{"POST", Prefix + "/check", member, org.PermPostWrite, (*server).checkText},
 	{"GET", Prefix + "/posts", member, org.PermPlanRead, (*server).listPosts},
 	{"POST", Prefix + "/posts", member, org.PermPostWrite, (*server).createPost},
