@@ -6,9 +6,11 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/csv"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/piazza-pa/piazza/internal/editorial"
 )
@@ -18,6 +20,11 @@ import (
 // imports the good rows as drafts. The file travels between the steps in
 // the form itself (nothing kept on the server) and is read again, and
 // checked again, on import.
+
+// maxImportFile bounds the spreadsheet: 5,000 rows of a plan fit well
+// within it, and the file travels back in the confirm form, whose
+// url-encoded body Go reads up to 10 MB.
+const maxImportFile = 2 << 20
 
 type importRowView struct {
 	Line     int
@@ -58,9 +65,12 @@ func (s *Server) planImportPreview(w http.ResponseWriter, r *http.Request, rc *r
 			return s.importFail(w, r, rc, s.t(rc, "editorial.import.empty"))
 		}
 		defer f.Close()
-		if raw, err = io.ReadAll(f); err != nil {
+		if raw, err = io.ReadAll(io.LimitReader(f, maxImportFile+1)); err != nil {
 			return s.importFail(w, r, rc, s.t(rc, "editorial.import.unreadable"))
 		}
+	}
+	if len(raw) > maxImportFile {
+		return s.importFail(w, r, rc, s.t(rc, "editorial.import.too_big", maxImportFile>>20))
 	}
 	rows, err := editorial.ParsePlanCSV(bytes.NewReader(raw))
 	if err != nil {
@@ -105,12 +115,28 @@ func (s *Server) importFail(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		Data: importData{}, Errors: map[string]string{"file": msg}})
 }
 
-// planImportTemplate is an example file to start from.
-func (s *Server) planImportTemplate(w http.ResponseWriter, _ *http.Request, _ *reqCtx) error {
+// planImportTemplate is an example file to start from, in the shape
+// Italian Excel writes (semicolons, UTF-8 with a byte order mark so that
+// Excel reads the accents), dated next week so that it imports as is.
+func (s *Server) planImportTemplate(w http.ResponseWriter, _ *http.Request, rc *reqCtx) error {
+	next := monday(time.Now().In(rc.Org.Location())).AddDate(0, 0, 7)
+	day := func(n int) string { return next.AddDate(0, 0, n).Format("02/01/2006") }
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	cw := csv.NewWriter(&buf)
+	cw.Comma = ';'
+	_ = cw.WriteAll([][]string{
+		{"data", "ora", "titolo", "testo", "canali", "link", "campagna", "ufficio"},
+		{day(0), "09:30", "Raccolta differenziata", "Da lunedì cambia il calendario della raccolta porta a porta: ecco i nuovi giorni.",
+			"Telegram, Facebook", "https://www.comune.example.it/rifiuti", "", ""},
+		{day(1), "18:00", "Consiglio comunale", "Stasera alle 20 il Consiglio comunale in diretta streaming.", "Mastodon", "", "", ""},
+		{day(3), "", "Biblioteca: nuovi orari", "Da venerdì la biblioteca civica apre anche il sabato mattina.", "Telegram", "", "", ""},
+	})
+	if err := cw.Error(); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="piano-editoriale-esempio.csv"`)
-	_, err := io.WriteString(w, "data;ora;titolo;testo;canali;link\n"+
-		"23/11/2026;09:30;Raccolta differenziata;Da lunedì cambia il calendario della raccolta porta a porta.;Telegram, Facebook;https://www.comune.example.it/rifiuti\n"+
-		"24/11/2026;18:00;Consiglio comunale;Stasera alle 20 il Consiglio comunale in diretta.;Mastodon;\n")
+	_, err := buf.WriteTo(w)
 	return err
 }

@@ -54,6 +54,32 @@ func TestPlanImport(t *testing.T) {
 		if code, body, _ := editor.upload("/plan/import", nil, "x.csv", []byte("nome,cognome\nMario,Rossi\n")); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="import-error"`) {
 			t.Fatalf("not a plan: %d", code)
 		}
+		// A row error is said in words, the value that caused it named.
+		editor.get("/plan/import")
+		if _, body, _ := editor.upload("/plan/import", nil, "piano.csv", []byte(csv)); !strings.Contains(body, "Data non valida") || !strings.Contains(body, "Canale sconosciuto. (MySpace)") {
+			t.Error("the row errors are not translated")
+		}
+		// The example file imports as it is.
+		code, tpl, h := editor.do("GET", "/plan/import/template.csv", nil, nil)
+		if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(h.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("template: %d %s", code, h.Get("Content-Type"))
+		}
+		editor.get("/plan/import")
+		if code, body, _ := editor.upload("/plan/import", nil, "esempio.csv", []byte(tpl)); code != 200 || strings.Count(body, "row-ok") != 3 || strings.Contains(body, "row-error") {
+			t.Fatalf("the example file: %d, %d ok, %d errors", code, strings.Count(body, "row-ok"), strings.Count(body, "row-error"))
+		}
+		// Too big a file is refused before it is read.
+		editor.get("/plan/import")
+		big := []byte("data;testo;canali\n" + strings.Repeat("23/11/2027;"+strings.Repeat("x", 200)+";Telegram\n", 12000))
+		if code, body, _ := editor.upload("/plan/import", nil, "grande.csv", big); code != http.StatusUnprocessableEntity || !strings.Contains(body, "supera 2 MB") {
+			t.Fatalf("big file: %d", code)
+		}
+		// And so is a tampered second step.
+		editor.get("/plan/import")
+		if code, body, _ := editor.post("/plan/import", url.Values{"data": {"%%%"}, "confirm": {"1"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="import-error"`) {
+			t.Fatalf("tampered data: %d", code)
+		}
+
 		viewer := newClient(t, in.URL)
 		viewer.login("sindaco@demo.piazza.test")
 		if code, _ := viewer.get("/plan/import"); code != http.StatusForbidden {

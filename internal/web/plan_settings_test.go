@@ -42,12 +42,6 @@ func TestPlanSettings(t *testing.T) {
 			"starts_on": {to.Format("2006-01-02")}, "ends_on": {from.Format("2006-01-02")}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="settings-error"`) {
 			t.Fatalf("inverted period: %d", code)
 		}
-		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"rubric"}, "name": {"Venerdì cultura"}, "weekday": {"5"}, "time_of_day": {"17:00"}}); code != http.StatusSeeOther {
-			t.Fatalf("add rubric: %d", code)
-		}
-		if _, body := manager.get("/plan/settings"); !strings.Contains(body, "Venerdì cultura") || !strings.Contains(body, "venerdì") {
-			t.Fatal("the rubric is not listed with its day")
-		}
 		offices, _ := in.App.Orgs.Offices(context.Background(), mustOrg(t, in).ID)
 		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"second_approval"}, "office": {offices[0].ID}, "on": {"1"}}); code != http.StatusSeeOther {
 			t.Fatalf("second approval: %d", code)
@@ -80,6 +74,81 @@ func TestPlanSettings(t *testing.T) {
 		}
 		if code, _, _ := editor.post("/plan/settings", url.Values{"what": {"official"}, "name": {"Qualcuno"}}); code != http.StatusForbidden {
 			t.Fatalf("editor changing settings: %d, want 403", code)
+		}
+		if _, body := editor.get("/plan/settings"); strings.Contains(body, `id="period-form"`) || strings.Contains(body, `id="suspend-form"`) {
+			t.Error("an editor is offered forms they may not use")
+		}
+
+		// Edits: a period's days and an official's role, then a bad edit
+		// that comes back inside that item's form.
+		var period editorial.ElectoralPeriod
+		periods, _ := in.App.Editorial.ElectoralPeriods(ctx, o.ID)
+		for _, p := range periods {
+			if p.Name == "Comunali 2027" {
+				period = p
+			}
+		}
+		newEnd := to.AddDate(0, 0, 5)
+		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"period_update"}, "id": {period.ID}, "name": {"Comunali 2027"},
+			"starts_on": {from.Format("2006-01-02")}, "ends_on": {newEnd.Format("2006-01-02")}}); code != http.StatusSeeOther {
+			t.Fatalf("update period: %d", code)
+		}
+		if p, _ := in.App.Editorial.ElectoralPeriod(ctx, o.ID, period.ID); p.EndsAt.In(o.Location()).Format("2006-01-02") != newEnd.AddDate(0, 0, 1).Format("2006-01-02") {
+			t.Errorf("period ends %v, want the day after %s", p.EndsAt, newEnd.Format("2006-01-02"))
+		}
+		if code, body, _ := manager.post("/plan/settings", url.Values{"what": {"period_update"}, "id": {period.ID}, "name": {"Comunali 2027"},
+			"starts_on": {to.Format("2006-01-02")}, "ends_on": {from.Format("2006-01-02")}}); code != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, `id="pe-to-`+period.ID+`-err"`) {
+			t.Fatalf("inverted period edit: %d", code)
+		}
+		var official editorial.Official
+		officials, _ := in.App.Editorial.Officials(ctx, o.ID)
+		for _, of := range officials {
+			if of.Name == "Giulia Ferraris" {
+				official = of
+			}
+		}
+		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"official_update"}, "id": {official.ID}, "name": {"Giulia Ferraris"}, "role": {"Vicesindaca"}}); code != http.StatusSeeOther {
+			t.Fatalf("update official: %d", code)
+		}
+		if _, body := manager.get("/plan/settings"); !strings.Contains(body, "Giulia Ferraris — Vicesindaca") {
+			t.Error("the official's new role is not shown")
+		}
+
+		// The suspension switch: shown here, worked by the channels' own
+		// handlers; the calendar says publishing is suspended.
+		_, body = manager.get("/plan/settings")
+		if !strings.Contains(body, `action="/channels/suspend"`) || !strings.Contains(body, `for="suspend-reason"`) {
+			t.Fatal("no suspension form")
+		}
+		if code, _, _ := manager.post("/channels/suspend", url.Values{"reason": {"Lutto cittadino"}}); code != http.StatusSeeOther {
+			t.Fatalf("suspend: %d", code)
+		}
+		_, body = manager.get("/plan/settings")
+		if !strings.Contains(body, `id="suspended-banner"`) || !strings.Contains(body, "Lutto cittadino") || !strings.Contains(body, `action="/channels/resume"`) {
+			t.Error("the settings do not show the suspension")
+		}
+		if _, body := manager.get("/plan/calendar"); !strings.Contains(body, `id="cal-suspended"`) {
+			t.Error("the calendar does not say publishing is suspended")
+		}
+		if code, _, _ := manager.post("/channels/resume", nil); code != http.StatusSeeOther {
+			t.Fatalf("resume: %d", code)
+		}
+		if sp, _ := in.App.Publish.Suspension(ctx, o.ID); sp.Suspended {
+			t.Error("still suspended")
+		}
+
+		// The crisis coordinator manages the cadence, not the periods.
+		crisis := newClient(t, in.URL)
+		crisis.login("crisi@demo.piazza.test")
+		if _, body := crisis.get("/plan/settings"); !strings.Contains(body, `action="/plan/settings/cadence"`) || strings.Contains(body, `id="period-form"`) {
+			t.Error("the crisis coordinator's settings page")
+		}
+		if code, _, _ := crisis.post("/plan/settings", url.Values{"what": {"period_delete"}, "id": {period.ID}}); code != http.StatusForbidden {
+			t.Errorf("crisis deleting a period: %d, want 403", code)
+		}
+		if code, _, _ := manager.post("/plan/settings", url.Values{"what": {"period_delete"}, "id": {period.ID}}); code != http.StatusSeeOther {
+			t.Errorf("delete period: %d", code)
 		}
 	})
 }
