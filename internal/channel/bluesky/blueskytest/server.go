@@ -18,6 +18,10 @@
 //   - com.atproto.repo.uploadBlob: the bytes are hashed into a CID and
 //     their type sniffed, as the PDS does; over the upload limit (the
 //     PDS's default, 5 MiB) the answer is 413 PayloadTooLarge;
+//   - app.bsky.notification.listNotifications (limit, cursor, reasons),
+//     the AppView's notifications of the account, newest first: the
+//     mentions and replies of the posts citizens make with AddPost and of
+//     the posts created through the API;
 //   - com.atproto.repo.createRecord, getRecord, deleteRecord and
 //     listRecords for app.bsky.feed.post records. createRecord validates
 //     the record against the lexicon as the PDS does and answers its
@@ -31,10 +35,13 @@
 //     bare 500 InternalServerError, since its repository refuses the
 //     write deep down.
 //
-// The fake is stricter than the PDS in one way, so that a connector bug
+// The fake is stricter than the PDS in two ways, so that a connector bug
 // shows: every facet must be a non-empty slice of the text on UTF-8
-// boundaries, and facets must not overlap. It knows no other collection
-// and no other embed than images and external.
+// boundaries, and facets must not overlap; the root and the parent of a
+// reply must be posts the fake holds, with their current CID (the PDS
+// stores a reply to anything, which the AppView then shows as a reply to
+// a deleted post). It knows no other collection and no other embed than
+// images and external.
 //
 // Faults injected with Inject apply to createRecord and deleteRecord, after
 // the token is checked: FaultRateLimit is 429 RateLimitExceeded with the
@@ -130,6 +137,11 @@ type Server struct {
 	access   map[string]token
 	refresh  map[string]token
 	logins   int
+
+	// notifications are every account's, oldest first, and lastIndexed
+	// the indexedAt of the newest (see inbound.go).
+	notifications []*notification
+	lastIndexed   time.Time
 }
 
 type token struct {
@@ -303,16 +315,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) methods() map[string]method {
 	return map[string]method{
-		"com.atproto.server.createSession":   {true, s.createSession},
-		"com.atproto.server.refreshSession":  {true, s.refreshSession},
-		"com.atproto.server.getSession":      {false, s.getSession},
-		"com.atproto.identity.resolveHandle": {false, s.resolveHandle},
-		"app.bsky.actor.getProfile":          {false, s.getProfile},
-		"com.atproto.repo.uploadBlob":        {true, s.uploadBlob},
-		"com.atproto.repo.createRecord":      {true, s.createRecord},
-		"com.atproto.repo.getRecord":         {false, s.getRecord},
-		"com.atproto.repo.deleteRecord":      {true, s.deleteRecord},
-		"com.atproto.repo.listRecords":       {false, s.listRecords},
+		"com.atproto.server.createSession":        {true, s.createSession},
+		"com.atproto.server.refreshSession":       {true, s.refreshSession},
+		"com.atproto.server.getSession":           {false, s.getSession},
+		"com.atproto.identity.resolveHandle":      {false, s.resolveHandle},
+		"app.bsky.actor.getProfile":               {false, s.getProfile},
+		"com.atproto.repo.uploadBlob":             {true, s.uploadBlob},
+		"com.atproto.repo.createRecord":           {true, s.createRecord},
+		"com.atproto.repo.getRecord":              {false, s.getRecord},
+		"com.atproto.repo.deleteRecord":           {true, s.deleteRecord},
+		"com.atproto.repo.listRecords":            {false, s.listRecords},
+		"app.bsky.notification.listNotifications": {false, s.listNotifications},
 	}
 }
 
@@ -740,6 +753,10 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request) {
 		xrpcError(w, http.StatusBadRequest, name, msg)
 		return
 	}
+	if msg := s.checkReply(post.reply); msg != "" {
+		xrpcError(w, http.StatusBadRequest, "InvalidRequest", "Invalid "+in.Collection+" record: "+msg)
+		return
+	}
 	if _, ok := rec["$type"]; !ok {
 		rec["$type"] = in.Collection
 	}
@@ -761,6 +778,7 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request) {
 		URL: "https://bsky.app/profile/" + a.handle + "/post/" + rkey, Text: post.text, Media: post.media,
 		Link: post.link, Language: post.lang, At: s.opts.Now()})
 	a.mu.Unlock()
+	s.index(a, uri, cid, value, post.reply)
 	if f == channeltest.FaultLost {
 		<-r.Context().Done()
 		return

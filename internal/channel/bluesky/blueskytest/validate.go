@@ -25,6 +25,19 @@ type validPost struct {
 	link  string
 	media []channeltest.ReceivedMedia
 	blobs []blobRef
+	// reply holds the root and the parent of a reply, nil for a post
+	// that starts a thread.
+	reply *postReply
+}
+
+// postReply is app.bsky.feed.post#replyRef.
+type postReply struct {
+	root, parent recordRef
+}
+
+// recordRef is com.atproto.repo.strongRef.
+type recordRef struct {
+	uri, cid string
 }
 
 // blobRef is a blob a record refers to.
@@ -95,8 +108,61 @@ func (s *Server) validatePost(rec map[string]any) (validPost, string) {
 			return p, msg
 		}
 	}
+	if v, ok := rec["reply"]; ok {
+		r, msg := validateReply(v)
+		if msg != "" {
+			return p, msg
+		}
+		p.reply = &r
+	}
 	return p, ""
 }
+
+// validateReply checks app.bsky.feed.post#replyRef: a root and a parent,
+// each a com.atproto.repo.strongRef (an at:// URI and a CID).
+//
+// Specs: https://github.com/bluesky-social/atproto/blob/main/lexicons/com/atproto/repo/strongRef.json
+func validateReply(v any) (postReply, string) {
+	const path = "$.record.reply"
+	var r postReply
+	o, ok := v.(map[string]any)
+	if !ok {
+		return r, issue(path, "Expected object value type (got %s)", kind(v))
+	}
+	for _, k := range []string{"root", "parent"} {
+		ref, ok := o[k].(map[string]any)
+		if !ok {
+			if o[k] == nil {
+				return r, issue(path, "Missing required key %q", k)
+			}
+			return r, issue(path+"."+k, "Expected object value type (got %s)", kind(o[k]))
+		}
+		uri, msg := str(ref, "uri", path+"."+k, true)
+		if msg != "" {
+			return r, msg
+		}
+		if _, _, ok := splitATURI(uri); !ok {
+			return r, issue(path+"."+k+".uri", "Invalid AT-URI (got %q)", uri)
+		}
+		cid, msg := str(ref, "cid", path+"."+k, true)
+		if msg != "" {
+			return r, msg
+		}
+		if !cidRe.MatchString(cid) {
+			return r, issue(path+"."+k+".cid", "Invalid CID (got %q)", cid)
+		}
+		if k == "root" {
+			r.root = recordRef{uri: uri, cid: cid}
+		} else {
+			r.parent = recordRef{uri: uri, cid: cid}
+		}
+	}
+	return r, ""
+}
+
+// cidRe is a CID in its string forms: base32 CIDv1 ("b…") or base58
+// CIDv0 ("Qm…").
+var cidRe = regexp.MustCompile(`^(b[a-z2-7]{8,}|Qm[1-9A-HJ-NP-Za-km-z]{44})$`)
 
 // validateFacets checks app.bsky.richtext.facet, then what the fake adds
 // on top: each facet a non-empty slice of the text on UTF-8 boundaries,

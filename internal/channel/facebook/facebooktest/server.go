@@ -13,6 +13,12 @@
 //     published=false for a photo a post attaches later) and
 //     POST /{page-id}/videos (multipart source, description, title);
 //   - POST /{post-id} (message), DELETE /{id};
+//   - citizens' comments and Messenger messages, made with AddComment,
+//     AddReply and AddMessage (which return the webhook payload, signed
+//     with Sign), and the Page's answers and moderation:
+//     POST /{comment-id}/comments, POST /{page-id}/messages (a Messenger
+//     message or a Private Reply), POST /{comment-id} (is_hidden),
+//     DELETE /{comment-id} and GET /{comment-id} (see comments.go);
 //   - GET /{page-id}/published_posts (fields, limit, since, until, after),
 //     GET /{id} for Pages, posts, photos and videos, GET /me and
 //     GET /me/accounts;
@@ -34,7 +40,8 @@
 // with code 100 as Meta uses for invalid parameters.
 //
 // Faults injected with Inject apply to the calls that create, edit or
-// delete a post (feed, published photos, videos, POST /{post-id}, DELETE),
+// delete a post (feed, published photos, videos, POST /{post-id}, DELETE)
+// and to the Page's answers and moderation (comments, messages, hiding),
 // after the token is checked: FaultRateLimit is 400 code 80001 "There have
 // been too many calls to this Page account" with an X-Business-Use-Case-Usage
 // header whose estimated_time_to_regain_access is 1 (minute: Meta's unit,
@@ -171,6 +178,11 @@ type Server struct {
 	posts   map[string][]*object // a Page's posts, oldest first
 	seq     int64
 	scopes  []string // granted by the last login
+	// comments, messages and lastInbound are what citizens wrote and the
+	// Page answered (comments.go); lastInbound keys are "page/psid".
+	comments    map[string]*Comment
+	messages    []Message
+	lastInbound map[string]time.Time
 }
 
 type grant struct {
@@ -202,7 +214,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, now: opts.Now, pages: map[string]*Page{}, byToken: map[string]*Page{},
 		users: map[string]time.Time{}, codes: map[string]grant{}, objects: map[string]*object{},
-		posts: map[string][]*object{}, seq: 1000}
+		posts: map[string][]*object{}, seq: 1000, comments: map[string]*Comment{}, lastInbound: map[string]time.Time{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -392,10 +404,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Message: fmt.Sprintf("(#803) Some of the aliases you requested do not exist: %s", node)})
 	case edge == "" && r.Method == http.MethodGet:
 		s.answer(w, r, nil, func() (any, *apiErr) { return s.getNode(who, node, p) })
+	case edge == "" && r.Method == http.MethodPost && s.isComment(node):
+		s.answer(w, r, s.faulty(), func() (any, *apiErr) { return s.editComment(who, node, p) })
 	case edge == "" && r.Method == http.MethodPost:
 		s.answer(w, r, s.faulty(), func() (any, *apiErr) { return s.edit(who, node, p) })
+	case edge == "" && r.Method == http.MethodDelete && s.isComment(node):
+		s.answer(w, r, s.faulty(), func() (any, *apiErr) { return s.removeComment(who, node) })
 	case edge == "" && r.Method == http.MethodDelete:
 		s.answer(w, r, s.faulty(), func() (any, *apiErr) { return s.remove(who, node) })
+	case r.Method == http.MethodPost && edge == "comments":
+		s.answer(w, r, s.faulty(), func() (any, *apiErr) { return s.newComment(who, node, p) })
+	case r.Method == http.MethodPost && edge == "messages":
+		s.answer(w, r, s.faulty(), func() (any, *apiErr) { return s.sendMessage(who, node, p) })
 	case r.Method == http.MethodPost && edge == "feed":
 		s.answer(w, r, s.faulty(), func() (any, *apiErr) { return s.feed(who, node, p) })
 	case r.Method == http.MethodPost && edge == "photos":
@@ -731,6 +751,9 @@ func (s *Server) accounts(who caller) (any, *apiErr) {
 func (s *Server) getNode(who caller, id string, p *params) (any, *apiErr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.comments[id] != nil {
+		return s.getComment(who, id, p)
+	}
 	if page := s.pages[id]; page != nil {
 		f := fieldsOf(p.get("fields"), "id", "name")
 		return pick(f, map[string]any{"id": page.ID, "name": page.Name, "link": facebook.PostURL(page.ID),

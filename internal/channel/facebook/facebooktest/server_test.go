@@ -146,6 +146,10 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("GET", "/v23.0/me/accounts", "")
 	f.Add("POST", "/v23.0/oauth/access_token", "grant_type=fb_exchange_token&client_id=1&client_secret=2")
 	f.Add("DELETE", "/v23.0/102030405060708_1001", "")
+	f.Add("POST", "/v23.0/102030405060708_1001/comments", "message=ciao")
+	f.Add("POST", "/v23.0/1001_1002", "is_hidden=true")
+	f.Add("POST", "/v23.0/102030405060708/messages", `recipient={"comment_id":"1001_1002"}&message={"text":"x"}`)
+	f.Add("POST", "/v23.0/102030405060708/messages", `recipient={"id":"42"}&message={"text":"x"}&messaging_type=RESPONSE`)
 	s := facebooktest.New(facebooktest.Options{Open: true})
 	f.Fuzz(func(t *testing.T, method, target, body string) {
 		if _, err := url.ParseRequestURI(target); err != nil || !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n#") || strings.Contains(target, "dialog") {

@@ -22,7 +22,13 @@
 //     used its publishing limit (else 9/2207042);
 //   - GET /{ig-user-id}, GET /{ig-user-id}/media (fields, limit, since,
 //     until, after), GET /{ig-media-id}, DELETE /{ig-media-id} and
-//     GET /{ig-user-id}/content_publishing_limit.
+//     GET /{ig-user-id}/content_publishing_limit;
+//   - citizens' comments and direct messages, made with AddComment,
+//     AddReply and AddMessage (which return the webhook payload, signed
+//     with Sign), and the account's answers and moderation:
+//     POST /{ig-comment-id}/replies, POST /{ig-user-id}/messages (a
+//     direct message or a private reply), POST /{ig-comment-id} (hide),
+//     DELETE /{ig-comment-id} and GET /{ig-comment-id} (see comments.go).
 //
 // Errors have the Graph API's shape, {"error":{"message","type","code",
 // "error_subcode","is_transient","error_user_title","error_user_msg",
@@ -40,7 +46,8 @@
 // Piazza's own media server.
 //
 // Faults injected with Inject apply to the calls that create or delete a
-// post, media_publish and DELETE, after the token is checked:
+// post, media_publish and DELETE, and to the account's answers and
+// moderation (replies, messages, hiding), after the token is checked:
 // FaultRateLimit is 400 code 80002 "There have been too many calls to this
 // Instagram account" with an X-Business-Use-Case-Usage header whose
 // estimated_time_to_regain_access is 1 (minute, Meta's unit), FaultServer
@@ -171,6 +178,11 @@ type Server struct {
 	containers map[string]*container
 	media      map[string]*media
 	seq        int64
+	// comments, messages and lastInbound are what citizens wrote and the
+	// account answered (comments.go); lastInbound keys are "user/igsid".
+	comments    map[string]*Comment
+	messages    []Message
+	lastInbound map[string]time.Time
 }
 
 type account struct {
@@ -206,7 +218,8 @@ func New(opts Options) *Server {
 		opts.Token = DefaultToken
 	}
 	s := &Server{opts: opts, now: opts.Now, limit: opts.PublishLimit, accounts: map[string]*account{},
-		containers: map[string]*container{}, media: map[string]*media{}, seq: 17900000000000000}
+		containers: map[string]*container{}, media: map[string]*media{}, seq: 17900000000000000,
+		comments: map[string]*Comment{}, lastInbound: map[string]time.Time{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -328,8 +341,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case edge == "" && r.Method == http.MethodGet:
 		s.answer(w, r, false, func() (any, *apiErr) { return s.getNode(node, vals) })
+	case edge == "" && r.Method == http.MethodDelete && s.isComment(node):
+		s.answer(w, r, true, func() (any, *apiErr) { return s.removeComment(node) })
 	case edge == "" && r.Method == http.MethodDelete:
 		s.answer(w, r, true, func() (any, *apiErr) { return s.remove(node) })
+	case edge == "" && r.Method == http.MethodPost && s.isComment(node):
+		s.answer(w, r, true, func() (any, *apiErr) { return s.hide(node, vals) })
+	case edge == "" && r.Method == http.MethodPost:
+		s.fail(w, notFound(http.MethodPost, node))
+	case edge == "replies" && r.Method == http.MethodPost:
+		s.answer(w, r, true, func() (any, *apiErr) { return s.reply(node, vals) })
+	case edge == "messages" && r.Method == http.MethodPost:
+		s.answer(w, r, true, func() (any, *apiErr) { return s.sendMessage(node, vals) })
 	case edge == "media" && r.Method == http.MethodPost:
 		s.answer(w, r, false, func() (any, *apiErr) { return s.createContainer(r.Context(), node, vals) })
 	case edge == "media" && r.Method == http.MethodGet:
@@ -675,6 +698,9 @@ func (s *Server) status(c *container) string {
 func (s *Server) getNode(id string, v url.Values) (any, *apiErr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.comments[id] != nil {
+		return s.getComment(id, v)
+	}
 	if c := s.containers[id]; c != nil {
 		st := s.status(c)
 		if st == "IN_PROGRESS" {

@@ -150,6 +150,9 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("POST", "/v99.9/17841400000000001/media_publish", "creation_id=17900000000000001")
 	f.Add("DELETE", "/v23.0/17900000000000001", "")
 	f.Add("POST", "/v23.0/17841400000000001/media", "media_type=CAROUSEL&children=,,,1")
+	f.Add("POST", "/v23.0/17900000000000002/replies", "message=grazie")
+	f.Add("POST", "/v23.0/17900000000000002", "hide=true")
+	f.Add("POST", "/v23.0/17841400000000001/messages", `recipient={"id":"42"}&message={"text":"x"}`)
 	s := instagramtest.New(instagramtest.Options{Open: true})
 	f.Fuzz(func(t *testing.T, method, target, body string) {
 		if _, err := url.ParseRequestURI(target); err != nil || !strings.HasPrefix(target, "/") || strings.ContainsAny(target, " \r\n#") {

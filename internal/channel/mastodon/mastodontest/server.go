@@ -161,7 +161,10 @@ type grant struct {
 
 type account struct {
 	id, username, displayName string
-	created                   time.Time
+	// domain is set for an account of another instance (a citizen's
+	// remote account): its acct is username@domain.
+	domain  string
+	created time.Time
 
 	mu       sync.Mutex
 	statuses []*status // oldest first
@@ -169,6 +172,8 @@ type account struct {
 	lastAt   time.Time // when the last one was posted
 	media    map[string]*media
 	idem     map[string]idempotent
+	// notifications are the account's, oldest first (see inbound.go).
+	notifications []*notification
 }
 
 type idempotent struct {
@@ -179,10 +184,14 @@ type idempotent struct {
 type status struct {
 	id, text, language, visibility string
 	account                        *account
-	created, edited                time.Time
-	media                          []*media
-	deleted                        bool
-	log                            int // index in the Log
+	// inReplyTo is the status answered, if any; mentions are the
+	// accounts the text mentions (rendered as links in its content).
+	inReplyTo       *status
+	mentions        []*account
+	created, edited time.Time
+	media           []*media
+	deleted         bool
+	log             int // index in the Log
 }
 
 type media struct {
@@ -258,6 +267,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("POST /api/v1/apps", s.createApp)
 	m.HandleFunc("GET /oauth/authorize", s.authorize)
 	m.HandleFunc("POST /oauth/token", s.issueToken)
+	m.HandleFunc("GET /api/v1/notifications", s.listNotifications)
 	m.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "Record not found")
 	})
@@ -448,10 +458,10 @@ func (s *Server) accountJSON(r *http.Request, a *account) map[string]any {
 	}
 	a.mu.Unlock()
 	return map[string]any{
-		"id": a.id, "username": a.username, "acct": a.username, "display_name": a.displayName,
+		"id": a.id, "username": a.username, "acct": a.acct(), "display_name": a.displayName,
 		"locked": false, "bot": false, "discoverable": true, "group": false,
-		"created_at": stamp(a.created), "note": "", "url": base + "/@" + a.username,
-		"uri": base + "/users/" + a.username, "avatar": base + "/avatars/original/missing.png",
+		"created_at": stamp(a.created), "note": "", "url": a.profileURL(base),
+		"uri": a.actorURI(base), "avatar": base + "/avatars/original/missing.png",
 		"avatar_static": base + "/avatars/original/missing.png", "header": base + "/headers/original/missing.png",
 		"header_static": base + "/headers/original/missing.png", "followers_count": 0, "following_count": 0,
 		"statuses_count": n, "last_status_at": last, "emojis": []any{}, "fields": []any{},
@@ -498,20 +508,28 @@ func (s *Server) statusJSON(r *http.Request, st *status, withText bool) map[stri
 	}
 	text, lang, edited, created := st.text, st.language, st.edited, st.created
 	a.mu.Unlock()
-	var language, editedAt any
+	var language, editedAt, replyID, replyAccount any
 	if lang != "" {
 		language = lang
+	}
+	if st.inReplyTo != nil {
+		replyID, replyAccount = st.inReplyTo.id, st.inReplyTo.account.id
+	}
+	mentions := make([]any, 0, len(st.mentions))
+	for _, m := range st.mentions {
+		mentions = append(mentions, map[string]any{"id": m.id, "username": m.username, "url": m.profileURL(base), "acct": m.acct()})
 	}
 	if !edited.IsZero() {
 		editedAt = stamp(edited)
 	}
 	out := map[string]any{
-		"id": st.id, "created_at": stamp(created), "in_reply_to_id": nil, "in_reply_to_account_id": nil,
+		"id": st.id, "created_at": stamp(created), "in_reply_to_id": replyID, "in_reply_to_account_id": replyAccount,
 		"sensitive": false, "spoiler_text": "", "visibility": st.visibility, "language": language,
-		"uri": base + "/users/" + a.username + "/statuses/" + st.id, "url": base + "/@" + a.username + "/" + st.id,
+		"uri": a.actorURI(base) + "/statuses/" + st.id, "url": a.profileURL(base) + "/" + st.id,
 		"replies_count": 0, "reblogs_count": 0, "favourites_count": 0, "edited_at": editedAt,
-		"content": contentHTML(text), "reblog": nil, "application": map[string]any{"name": "Piazza", "website": nil},
-		"account": s.accountJSON(r, a), "media_attachments": ms, "mentions": []any{}, "tags": []any{},
+		"content": withMentions(contentHTML(text), st.mentions, base, s.opts.Domain), "reblog": nil,
+		"application": map[string]any{"name": "Piazza", "website": nil},
+		"account":     s.accountJSON(r, a), "media_attachments": ms, "mentions": mentions, "tags": []any{},
 		"emojis": []any{}, "card": nil, "poll": nil,
 	}
 	if withText {
@@ -856,6 +874,13 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	key := r.Header.Get("Idempotency-Key")
 	now := s.now()
+	// The status answered and the accounts mentioned are looked up before
+	// the account is locked: they may be the account's own.
+	parentID, _ := p.str("in_reply_to_id")
+	parent, parentOK := s.replyTarget(strings.TrimSpace(parentID), a)
+	text, _ := p.str("status")
+	text = rubyStrip(text)
+	mentioned := s.mentioned(text)
 	a.mu.Lock()
 	if key != "" {
 		if prev, ok := a.idem[key]; ok && now.Sub(prev.at) < time.Hour {
@@ -869,8 +894,6 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	text, _ := p.str("status")
-	text = rubyStrip(text)
 	ms, msg := s.attachable(a, p.list("media_ids"), nil)
 	if msg == "" {
 		msg = s.checkText(text, len(ms))
@@ -887,9 +910,16 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, msg)
 		return
 	}
+	if !parentOK {
+		// StatusesController#set_thread: a status that is gone or that
+		// the account may not see.
+		a.mu.Unlock()
+		writeError(w, http.StatusNotFound, "The post you are trying to reply to does not appear to exist.")
+		return
+	}
 	lang, _ := p.str("language")
 	st := &status{id: s.nextID(), text: text, language: strings.TrimSpace(lang), visibility: visibility, account: a,
-		created: now, media: ms}
+		created: now, media: ms, inReplyTo: parent, mentions: mentioned}
 	for _, m := range ms {
 		m.statusID = st.id
 	}
@@ -902,6 +932,7 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	st.log = s.Add(s.received(r, st))
 	s.statuses.Store(st.id, st)
 	a.mu.Unlock()
+	s.notifyMentions(st)
 	s.answer(w, r, lost, s.statusJSON(r, st, false))
 }
 

@@ -12,6 +12,12 @@
 //
 // It keeps channels and their messages in memory, with message ids that
 // grow per channel, and is safe for heavy concurrent use.
+//
+// Citizens write to the bot in private chats (SendFromUser, PressButton):
+// their messages become updates that getUpdates returns, or that a test
+// posts to a webhook itself (the fake records setWebhook but delivers
+// nothing). The bot may answer any private chat, named by its positive
+// numeric id.
 package telegramtest
 
 import (
@@ -60,8 +66,9 @@ type Options struct {
 	BotUsername string
 	// Channels are where the bot is an administrator allowed to post:
 	// "@username" or numeric ids ("-1001234567890"). Any other chat is
-	// "Bad Request: chat not found". Nil makes every chat id a channel of
-	// the bot, created when first named.
+	// "Bad Request: chat not found", except a positive id, which is a
+	// user's private chat with the bot. Nil makes every other chat id a
+	// channel of the bot, created when first named.
 	Channels []string
 	// Visible are public channels ("@username") the bot can read but is not
 	// a member of: getChat answers, getChatMember says "left", posting
@@ -77,8 +84,13 @@ type Options struct {
 
 // Message is one message the fake holds.
 type Message struct {
-	Chat string // "@username", or the numeric id of a channel without one
+	Chat string // "@username", or the numeric id of a channel without one or of a private chat
 	ID   int64
+	// From is the user who wrote the message in a private chat; 0 for the
+	// bot's own messages.
+	From int64
+	// ReplyTo is the message this one answers (reply_parameters), if any.
+	ReplyTo int64
 	// HTML is the text or caption as received; Text is its plain text
 	// after entity parsing, as Telegram stores it.
 	HTML         string
@@ -108,6 +120,13 @@ type Server struct {
 	order    []*stored            // every message, oldest first
 	nextChat int64
 	nextFile int64
+
+	// The update queue of getUpdates, oldest first.
+	updates    []pendingUpdate
+	nextUpdate int64
+	allowed    map[string]bool // nil: Telegram's default
+	webhook    string
+	secret     string
 }
 
 type fakeChat struct {
@@ -117,11 +136,16 @@ type fakeChat struct {
 	admin    bool
 	lastID   int64
 	msgs     map[int64]*stored
+	// A private chat with a user (id > 0): user is who the bot talks to,
+	// blocked when they blocked the bot.
+	private bool
+	user    userJSON
+	blocked bool
 }
 
 // ref is how Received names the chat.
 func (c *fakeChat) ref() string {
-	if c.username != "" {
+	if c.username != "" && !c.private {
 		return "@" + c.username
 	}
 	return strconv.FormatInt(c.id, 10)
@@ -142,7 +166,8 @@ func New(opts Options) *Server {
 	if opts.BotUsername == "" {
 		opts.BotUsername = "piazza_sandbox_bot"
 	}
-	s := &Server{opts: opts, botID: 7000000001, now: opts.Now, chats: map[string]*fakeChat{}, nextChat: 1000000000}
+	s := &Server{opts: opts, botID: 7000000001, now: opts.Now, chats: map[string]*fakeChat{}, nextChat: 1000000000,
+		nextUpdate: 500000000}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -246,6 +271,10 @@ var methods = map[string]handler{
 	"editmessagetext":    (*Server).editMessageText,
 	"editmessagecaption": (*Server).editMessageCaption,
 	"deletemessage":      (*Server).deleteMessage,
+	"getupdates":         (*Server).getUpdates,
+	"setwebhook":         (*Server).setWebhook,
+	"deletewebhook":      (*Server).deleteWebhook,
+	"getwebhookinfo":     (*Server).getWebhookInfo,
 }
 
 // writes are the methods that create, edit or delete, where injected
@@ -509,11 +538,19 @@ func (s *Server) chat(ref string, write bool) (*fakeChat, *apiErr) {
 		return nil, bad("chat not found")
 	}
 	c := s.chats[key]
+	if id, err := strconv.ParseInt(key, 10, 64); c == nil && err == nil && id > 0 {
+		// A user's private chat: it exists once they wrote to the bot,
+		// which the fake takes for granted.
+		c = s.privateChat(id)
+	}
 	if c == nil && s.opts.Channels == nil && key != "@" {
 		c = s.addChat(ref, true)
 	}
 	if c == nil {
 		return nil, bad("chat not found")
+	}
+	if write && c.blocked {
+		return nil, &apiErr{code: http.StatusForbidden, desc: "Forbidden: bot was blocked by the user"}
 	}
 	if write && !c.admin {
 		return nil, &apiErr{code: http.StatusForbidden, desc: "Forbidden: bot is not a member of the channel chat"}
@@ -562,7 +599,9 @@ type userJSON struct {
 	ID                      int64  `json:"id"`
 	IsBot                   bool   `json:"is_bot"`
 	FirstName               string `json:"first_name"`
-	Username                string `json:"username"`
+	LastName                string `json:"last_name,omitempty"`
+	Username                string `json:"username,omitempty"`
+	LanguageCode            string `json:"language_code,omitempty"`
 	CanJoinGroups           *bool  `json:"can_join_groups,omitempty"`
 	CanReadAllGroupMessages *bool  `json:"can_read_all_group_messages,omitempty"`
 	SupportsInlineQueries   *bool  `json:"supports_inline_queries,omitempty"`
@@ -575,13 +614,19 @@ func (s *Server) bot(id int64) userJSON {
 }
 
 type chatJSON struct {
-	ID       int64  `json:"id"`
-	Title    string `json:"title"`
-	Username string `json:"username,omitempty"`
-	Type     string `json:"type"`
+	ID        int64  `json:"id"`
+	Title     string `json:"title,omitempty"`
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Username  string `json:"username,omitempty"`
+	Type      string `json:"type"`
 }
 
 func (c *fakeChat) json() chatJSON {
+	if c.private {
+		return chatJSON{ID: c.id, FirstName: c.user.FirstName, LastName: c.user.LastName, Username: c.user.Username,
+			Type: "private"}
+	}
 	return chatJSON{ID: c.id, Title: c.title, Username: c.username, Type: "channel"}
 }
 
@@ -659,7 +704,12 @@ func (s *Server) sendMessage(q *query) (any, *apiErr) {
 	if Length(text) > MaxText {
 		return nil, bad("message is too long")
 	}
-	m := s.add(c, Message{HTML: raw, Text: text, ParseMode: q.args["parse_mode"], LinkPreview: preview})
+	replyTo, e := replyTo(q.args, c)
+	if e != nil {
+		return nil, e
+	}
+	m := s.add(c, Message{HTML: raw, Text: text, ParseMode: q.args["parse_mode"], LinkPreview: preview,
+		ReplyTo: replyTo})
 	s.post([]*stored{m})
 	return s.messageJSON(m), nil
 }
@@ -866,6 +916,14 @@ func (s *Server) post(msgs []*stored) {
 		}
 	}
 	first := msgs[0]
+	if first.chat.private {
+		// Answers to citizens are not posts: Messages lists them, the
+		// Log of posts does not.
+		for _, m := range msgs {
+			m.log, m.group = -1, group
+		}
+		return
+	}
 	idx := s.Add(channeltest.Received{
 		Platform: channel.Telegram, Target: first.Chat, RemoteID: strings.Join(ids, ","), URL: link(first),
 		Text: first.Text, Media: rm, Link: first.LinkPreview, At: first.Date,
@@ -909,12 +967,15 @@ type videoJSON struct {
 // Specs: https://core.telegram.org/bots/api#message
 type messageJSON struct {
 	MessageID          int64        `json:"message_id"`
-	SenderChat         chatJSON     `json:"sender_chat"`
+	From               *userJSON    `json:"from,omitempty"`
+	SenderChat         *chatJSON    `json:"sender_chat,omitempty"`
 	Chat               chatJSON     `json:"chat"`
 	Date               int64        `json:"date"`
 	EditDate           int64        `json:"edit_date,omitempty"`
+	ReplyToMessage     *messageJSON `json:"reply_to_message,omitempty"`
 	MediaGroupID       string       `json:"media_group_id,omitempty"`
 	Text               string       `json:"text,omitempty"`
+	Entities           []entityJSON `json:"entities,omitempty"`
 	Photo              []photoSize  `json:"photo,omitempty"`
 	Video              *videoJSON   `json:"video,omitempty"`
 	Caption            string       `json:"caption,omitempty"`
@@ -925,9 +986,30 @@ type previewJSON struct {
 	URL string `json:"url"`
 }
 
-func (s *Server) messageJSON(m *stored) messageJSON {
-	out := messageJSON{MessageID: m.ID, SenderChat: m.chat.json(), Chat: m.chat.json(), Date: m.Date.Unix(),
-		MediaGroupID: m.MediaGroupID}
+func (s *Server) messageJSON(m *stored) messageJSON { return s.msgJSON(m, true) }
+
+// msgJSON is messageJSON with the message it replies to, or without:
+// Telegram gives one level, "will not contain further reply_to_message
+// fields even if it itself is a reply".
+func (s *Server) msgJSON(m *stored, withReply bool) messageJSON {
+	out := messageJSON{MessageID: m.ID, Chat: m.chat.json(), Date: m.Date.Unix(), MediaGroupID: m.MediaGroupID}
+	switch {
+	case !m.chat.private:
+		sc := m.chat.json()
+		out.SenderChat = &sc
+	case m.From != 0:
+		u := m.chat.user
+		out.From = &u
+		out.Entities = commandEntities(m.Text)
+	default:
+		b := s.bot(s.botID)
+		b.CanJoinGroups, b.CanReadAllGroupMessages, b.SupportsInlineQueries = nil, nil, nil
+		out.From = &b
+	}
+	if r := m.chat.msgs[m.ReplyTo]; withReply && r != nil && !r.Deleted {
+		rj := s.msgJSON(r, false)
+		out.ReplyToMessage = &rj
+	}
 	if !m.EditDate.IsZero() {
 		out.EditDate = m.EditDate.Unix()
 	}
@@ -991,6 +1073,8 @@ func (s *Server) editMessageText(q *query) (any, *apiErr) {
 	switch {
 	case m == nil:
 		return nil, bad("message to edit not found")
+	case m.From != 0:
+		return nil, bad("message can't be edited")
 	case m.Media != nil:
 		return nil, bad("there is no text in the message to edit")
 	case text == "":
@@ -1024,6 +1108,8 @@ func (s *Server) editMessageCaption(q *query) (any, *apiErr) {
 	switch {
 	case m == nil:
 		return nil, bad("message to edit not found")
+	case m.From != 0:
+		return nil, bad("message can't be edited")
 	case m.Media == nil:
 		return nil, bad("there is no caption in the message to edit")
 	case Length(text) > MaxCaption:
