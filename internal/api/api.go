@@ -24,10 +24,12 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/triage"
 )
 
 // Prefix is where the web server mounts the API; handlers receive full
@@ -46,6 +48,8 @@ type Deps struct {
 
 	Editorial *editorial.Service
 	Publish   *publish.Service
+	Triage    *triage.Service
+	Desk      *desk.Service
 }
 
 // server is the API with its dependencies.

@@ -35,6 +35,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/channel/telegram"
 	"github.com/piazza-pa/piazza/internal/channel/x"
 	"github.com/piazza-pa/piazza/internal/config"
+	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/httpx"
 	"github.com/piazza-pa/piazza/internal/jobs"
@@ -44,6 +45,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/sandbox"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/triage"
 	"github.com/piazza-pa/piazza/internal/web"
 )
 
@@ -76,6 +78,8 @@ type App struct {
 
 	Editorial *editorial.Service
 	Publish   *publish.Service
+	Triage    *triage.Service
+	Desk      *desk.Service
 	Channels  *channel.Registry
 	// Sealer also signs public media links.
 	Sealer *auth.Sealer
@@ -160,6 +164,10 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		Log: a.Log, PublicURL: a.publicURL(), MediaURL: a.MediaURL,
 	})
 	a.Publish.Register(a.Jobs)
+	a.Triage = triage.NewService(a.DB)
+	a.Desk = desk.NewService(desk.Deps{DB: a.DB, Triage: a.Triage, Publish: a.Publish, Notify: a.Notify, Mail: a.Mail,
+		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL()})
+	a.Desk.Register(a.Jobs)
 	a.registerTasks()
 
 	a.registry = prometheus.NewRegistry()
@@ -171,10 +179,10 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
 		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
 		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo,
-		Editorial: a.Editorial, Publish: a.Publish, MediaURL: a.MediaURL,
+		Editorial: a.Editorial, Publish: a.Publish, Desk: a.Desk, MediaURL: a.MediaURL,
 		VerifyMedia: func(orgID, mediaID, sig string) bool { return a.Sealer.Verify("media", orgID+"/"+mediaID, sig) },
 		API: api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version,
-			Editorial: a.Editorial, Publish: a.Publish}),
+			Editorial: a.Editorial, Publish: a.Publish, Triage: a.Triage, Desk: a.Desk}),
 		Health:         a.DB.Ping,
 		MetricsHandler: a.metricsHandler(),
 		Sandbox:        a.webSandbox(),

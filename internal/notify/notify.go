@@ -34,10 +34,11 @@ const (
 	KindPublicationFailed    Kind = "publication.failed"
 	KindRequestOverdue       Kind = "desk.overdue"
 	KindUrgentMessage        Kind = "desk.urgent"
+	KindAssigned             Kind = "desk.assigned"
 )
 
 // Kinds lists every kind in display order.
-var Kinds = []Kind{KindPostAwaitingApproval, KindPublicationFailed, KindRequestOverdue, KindUrgentMessage}
+var Kinds = []Kind{KindPostAwaitingApproval, KindPublicationFailed, KindRequestOverdue, KindUrgentMessage, KindAssigned}
 
 // emailByDefault: failures and urgent messages reach people by email unless
 // they opt out; the rest stays in the bell unless they opt in.

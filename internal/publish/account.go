@@ -445,3 +445,15 @@ func (s *Service) AccountByID(ctx context.Context, id string) (Account, error) {
 	}
 	return a, nil
 }
+
+// Connect returns an account with its credentials opened, for another
+// domain's connector call (the desk's replies and moderation). The
+// credentials stay inside the channel.Account handed to the connector.
+func (s *Service) Connect(ctx context.Context, orgID, id string) (Account, channel.Account, error) {
+	a, err := s.Account(ctx, orgID, id)
+	if err != nil {
+		return Account{}, channel.Account{}, err
+	}
+	ca, err := s.channelAccount(ctx, a)
+	return a, ca, err
+}

@@ -71,9 +71,32 @@ func funcs(c *i18n.Catalog, lang i18n.Lang) template.FuncMap {
 			}
 			return false
 		},
-		"list": func(xs ...string) []string { return xs },
-		"join": strings.Join,
-		"add":  func(a, b int) int { return a + b },
+		"list":   func(xs ...string) []string { return xs },
+		"join":   strings.Join,
+		"add":    func(a, b int) int { return a + b },
+		"mul100": func(f float64) float64 { return f * 100 },
+		// when writes an instant in the organisation's zone.
+		"when": func(t time.Time, loc *time.Location) string {
+			if t.IsZero() {
+				return "–"
+			}
+			return t.In(loc).Format("02/01/2006 15:04")
+		},
+		// dur writes a duration for people: "2 h 05 min", "45 min".
+		"dur": func(d time.Duration) string {
+			if d <= 0 {
+				return "–"
+			}
+			d = d.Round(time.Minute)
+			h, m := int(d.Hours()), int(d.Minutes())%60
+			if h >= 48 {
+				return fmt.Sprintf("%d g %d h", h/24, h%24)
+			}
+			if h > 0 {
+				return fmt.Sprintf("%d h %02d min", h, m)
+			}
+			return fmt.Sprintf("%d min", m)
+		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, errors.New("dict: odd arguments")
@@ -204,6 +227,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err er
 		s.failStatus(w, r, rc, http.StatusNotFound, "errors.not_found")
 	case errors.Is(err, store.ErrForbidden):
 		s.failStatus(w, r, rc, http.StatusForbidden, "errors.forbidden")
+	case errors.Is(err, errBadRequest):
+		s.failStatus(w, r, rc, http.StatusBadRequest, "errors.bad_request")
 	default:
 		if es, ok := valid.As(err); ok && len(es) > 0 {
 			s.failStatus(w, r, rc, http.StatusUnprocessableEntity, es[0].Key)

@@ -22,6 +22,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/channel/channeltest"
+	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/i18n"
 	"github.com/piazza-pa/piazza/internal/jobs"
@@ -64,6 +65,7 @@ type Deps struct {
 
 	Editorial *editorial.Service
 	Publish   *publish.Service
+	Desk      *desk.Service
 	// MediaURL is the public signed link of a media file; VerifyMedia
 	// checks such a link's signature.
 	MediaURL    func(orgID, mediaID string) string

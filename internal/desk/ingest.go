@@ -1,0 +1,280 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package desk
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/notify"
+	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/triage"
+)
+
+// Limits on what a citizen sends. A longer text is kept whole up to
+// MaxText (the edge refuses bigger bodies); triage reads its beginning.
+const (
+	MaxText        = 64 << 10
+	maxSubjectRune = 120
+	maxAttachments = 20
+	maxNameRunes   = 200
+)
+
+// Inbound is a citizen's message on its way into the desk.
+type Inbound struct {
+	OrgID string
+	// AccountID is the channel account it arrived on; empty for the web
+	// form and email, whose Source says where it came from.
+	AccountID string
+	Source    string
+	Msg       channel.Inbound
+	// Contact is how to reach a web form's author (email), optional.
+	Contact string
+}
+
+// Ingested is what became of an inbound message.
+type Ingested struct {
+	ConversationID string
+	MessageID      string
+	Token          string
+	// Duplicate is true when the message was already stored (a webhook
+	// retry): nothing changed.
+	Duplicate bool
+	// NewConversation is true when the message opened a conversation.
+	NewConversation bool
+	Labels          triage.Labels
+}
+
+func (in *Inbound) channelKey() string {
+	if in.AccountID != "" {
+		return in.AccountID
+	}
+	return in.Source
+}
+
+func (in *Inbound) validate() error {
+	if in.OrgID == "" {
+		return invalidf("organisation missing")
+	}
+	if in.Source == "" {
+		return invalidf("source missing")
+	}
+	m := &in.Msg
+	if m.RemoteID == "" {
+		return invalidf("message id missing")
+	}
+	if m.Thread == "" {
+		m.Thread = m.RemoteID
+	}
+	if m.Visibility != channel.Public && m.Visibility != channel.Private {
+		return invalidf("visibility %q", m.Visibility)
+	}
+	if !utf8.ValidString(m.Text) {
+		m.Text = strings.ToValidUTF8(m.Text, "\uFFFD")
+	}
+	m.Text = strings.ReplaceAll(m.Text, "\x00", "")
+	if len(m.Text) > MaxText {
+		return invalidf("message longer than %d bytes", MaxText)
+	}
+	if strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0 {
+		return invalidf("empty message")
+	}
+	if len(m.Attachments) > maxAttachments {
+		m.Attachments = m.Attachments[:maxAttachments]
+	}
+	m.AuthorName = clip(strings.ToValidUTF8(m.AuthorName, ""), maxNameRunes)
+	m.AuthorHandle = clip(strings.ToValidUTF8(m.AuthorHandle, ""), maxNameRunes)
+	if m.At.IsZero() {
+		m.At = store.Now()
+	}
+	m.At = m.At.UTC().Truncate(time.Microsecond)
+	return nil
+}
+
+// Ingest stores a citizen's message: deduplicated, triaged, routed, timed
+// against the SLA and grouped with near-duplicates. Urgent messages
+// notify the people who answer for the office. It is safe to call again
+// with the same message: the second call changes nothing.
+func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
+	if err := in.validate(); err != nil {
+		return Ingested{}, err
+	}
+	key := in.channelKey()
+	// A webhook retry is the common duplicate: answer it before spending
+	// triage's time on it.
+	var dup Ingested
+	err := s.DB.Read.QueryRowContext(ctx, `SELECT m.id, m.conversation_id, c.token FROM desk_messages m
+		JOIN desk_conversations c ON c.id = m.conversation_id
+		WHERE m.org_id = $1 AND m.channel_key = $2 AND m.remote_id = $3`, in.OrgID, key, in.Msg.RemoteID).
+		Scan(&dup.MessageID, &dup.ConversationID, &dup.Token)
+	if err == nil {
+		dup.Duplicate = true
+		return dup, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Ingested{}, fmt.Errorf("desk: ingest: %w", store.Normalize(err))
+	}
+
+	res := triage.Result{Labels: triage.Labels{Category: "altro", Office: "urp", Urgency: "normale", Moderation: "ok"}}
+	if strings.TrimSpace(in.Msg.Text) != "" && s.Triage != nil {
+		if res, err = s.Triage.Classify(ctx, in.OrgID, in.Msg.Text); err != nil {
+			return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
+		}
+	}
+	// A privately sent address or phone number is not a leak: the flag is
+	// for public comments only (TAXONOMY.md).
+	if res.Moderation == "personal_data" && in.Msg.Visibility == channel.Private {
+		res.Moderation = "ok"
+	}
+	cfg, err := s.config(ctx, in.OrgID)
+	if err != nil {
+		return Ingested{}, err
+	}
+	officeCode := cfg.route(in.Source, in.Msg.Text, res.Labels)
+	officeID := cfg.offices[officeCode]
+
+	attachments, err := json.Marshal(in.Msg.Attachments)
+	if err != nil {
+		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
+	}
+	raw, err := json.Marshal(in.Msg.Raw)
+	if err != nil {
+		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
+	}
+	confidence, err := json.Marshal(res.Confidence)
+	if err != nil {
+		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
+	}
+	now := s.now()
+	out := Ingested{MessageID: store.NewID(), Labels: res.Labels}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		out = Ingested{MessageID: out.MessageID, Labels: res.Labels}
+		var status, urgency string
+		err := tx.QueryRowContext(ctx, `SELECT id, token, status, urgency FROM desk_conversations
+			WHERE org_id = $1 AND channel_key = $2 AND thread = $3`, in.OrgID, key, in.Msg.Thread).
+			Scan(&out.ConversationID, &out.Token, &status, &urgency)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			out.NewConversation = true
+			out.ConversationID = store.NewID()
+			out.Token = newToken()
+			group := s.grouper.assign(in.OrgID, out.ConversationID, in.Msg.Text, officeCode+"/"+res.Category, in.Msg.At)
+			due := cfg.due(res.Urgency, in.Msg.At)
+			_, err = tx.ExecContext(ctx, `INSERT INTO desk_conversations (id, org_id, account_id, source, channel_key, thread,
+				visibility, author_id, author_handle, author_name, author_contact, post_id, subject, status, office_id,
+				category, urgency, moderation, confidence, group_id, token, message_count, created_at, updated_at, last_in_at, due_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'new', $14, $15, $16, $17, $18, $19, $20, 1, $21, $21, $22, $23)`,
+				out.ConversationID, in.OrgID, nullable(in.AccountID), in.Source, key, in.Msg.Thread,
+				string(in.Msg.Visibility), in.Msg.AuthorID, in.Msg.AuthorHandle, in.Msg.AuthorName, clip(in.Contact, maxNameRunes),
+				in.Msg.PostID, subject(in.Msg.Text), nullable(officeID), res.Category, res.Urgency, res.Moderation,
+				string(confidence), group, out.Token, now, in.Msg.At, due)
+			if err != nil {
+				return fmt.Errorf("conversation: %w", store.Normalize(err))
+			}
+		case err != nil:
+			return fmt.Errorf("conversation: %w", store.Normalize(err))
+		default:
+			// A new message in a known conversation: it comes back to the
+			// queue if it was answered or closed, and an urgent message
+			// raises its urgency (never lowers it).
+			next := status
+			if !Status(status).Open() {
+				next = string(StatusNew)
+			}
+			if urgency != "alta" && res.Urgency == "alta" {
+				urgency = "alta"
+			} else {
+				res.Urgency = "" // not a new urgency: no notification
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE desk_conversations SET status = $1, urgency = $2, message_count = message_count + 1,
+				updated_at = $3, last_in_at = $4, resolved_at = CASE WHEN $1 = 'new' THEN NULL ELSE resolved_at END WHERE id = $5`,
+				next, urgency, now, in.Msg.At, out.ConversationID)
+			if err != nil {
+				return fmt.Errorf("conversation: %w", store.Normalize(err))
+			}
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO desk_messages (id, org_id, conversation_id, channel_key, remote_id, direction,
+			author_name, text, attachments, state, raw, created_at)
+			VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, 'received', $9, $10)
+			ON CONFLICT (org_id, channel_key, remote_id) WHERE remote_id <> '' DO NOTHING`,
+			out.MessageID, in.OrgID, out.ConversationID, key, in.Msg.RemoteID, authorLabel(in.Msg), in.Msg.Text,
+			string(attachments), string(raw), in.Msg.At)
+		if err != nil {
+			return fmt.Errorf("message: %w", store.Normalize(err))
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return errDuplicate
+		}
+		if res.Urgency == "alta" && s.Notify != nil {
+			_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermDeskReply, officeID, notify.Notification{
+				OrgID: in.OrgID, Kind: notify.KindUrgentMessage, Title: subject(in.Msg.Text),
+				Body: clip(in.Msg.Text, 500), Link: "/desk/c/" + out.ConversationID,
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errDuplicate) {
+		// Another delivery of the same message won the race.
+		return s.Ingest(ctx, in)
+	}
+	if err != nil {
+		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
+	}
+	return out, nil
+}
+
+var errDuplicate = errors.New("desk: duplicate")
+
+func authorLabel(m channel.Inbound) string {
+	switch {
+	case m.AuthorName != "" && m.AuthorHandle != "":
+		return m.AuthorName + " (" + m.AuthorHandle + ")"
+	case m.AuthorName != "":
+		return m.AuthorName
+	default:
+		return m.AuthorHandle
+	}
+}
+
+// subject is the first line of a message, short, for lists.
+func subject(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	return clip(strings.TrimSpace(line), maxSubjectRune)
+}
+
+// clip shortens s to n runes, with an ellipsis when it cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// newToken is the secret of a citizen's status link: 128 random bits.
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,95 @@
+// Piazza citizen desk: live updates by Server-Sent Events and keyboard
+// shortcuts for the busy night. Everything works without it.
+(function () {
+  "use strict";
+  var inbox = document.getElementById("desk-inbox");
+  var live = document.getElementById("desk-live");
+
+  function announce(text) {
+    if (live) { live.textContent = ""; window.setTimeout(function () { live.textContent = text; }, 50); }
+  }
+
+  // The inbox refreshes its list when a conversation changes, unless the
+  // person is selecting rows (their selection must not vanish).
+  if (inbox && window.EventSource) {
+    var url = inbox.getAttribute("data-events") + "?since=" + encodeURIComponent(inbox.getAttribute("data-since") || "");
+    var es = new EventSource(url);
+    var pending = 0, timer = null;
+    var notice = document.getElementById("desk-new");
+    function refresh() {
+      timer = null;
+      if (inbox.querySelector("input[name=ids]:checked")) {
+        if (notice) { notice.hidden = false; notice.textContent = pending + " ↻"; }
+        return;
+      }
+      var q = new URLSearchParams(window.location.search);
+      q.set("partial", "list");
+      fetch("/desk?" + q.toString(), {credentials: "same-origin"}).then(function (r) {
+        return r.ok ? r.text() : null;
+      }).then(function (html) {
+        if (html === null) { return; }
+        inbox.innerHTML = html;
+        announce(pending + (pending === 1 ? " conversazione aggiornata" : " conversazioni aggiornate"));
+        pending = 0;
+        if (notice) { notice.hidden = true; }
+      });
+    }
+    es.addEventListener("conversation", function (ev) {
+      pending++;
+      try {
+        var d = JSON.parse(ev.data);
+        if (d.urgent) { announce("Urgente: " + d.subject); }
+      } catch (e) { /* a malformed event only skips its announcement */ }
+      if (!timer) { timer = window.setTimeout(refresh, 700); }
+    });
+  }
+
+  // Keyboard: j/k move, Enter opens, x selects, / searches, r replies, ? help.
+  var cur = -1;
+  function items() { return Array.prototype.slice.call(document.querySelectorAll(".desk-item")); }
+  function focusItem(i) {
+    var list = items();
+    if (!list.length) { return; }
+    cur = Math.max(0, Math.min(list.length - 1, i));
+    var link = list[cur].querySelector("a.desk-open");
+    if (link) { link.focus(); }
+  }
+  var help = document.querySelector("[data-desk-help]");
+  var keys = document.getElementById("desk-keys");
+  function toggleHelp() {
+    if (!keys) { return; }
+    keys.hidden = !keys.hidden;
+    if (help) { help.setAttribute("aria-expanded", String(!keys.hidden)); }
+  }
+  if (help) { help.addEventListener("click", toggleHelp); }
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) { return; }
+    var list = items();
+    if (list.length) {
+      var active = list.findIndex(function (li) { return li.contains(document.activeElement); });
+      if (active >= 0) { cur = active; }
+    }
+    switch (ev.key) {
+      case "j": focusItem(cur + 1); ev.preventDefault(); break;
+      case "k": focusItem(cur - 1); ev.preventDefault(); break;
+      case "x":
+        if (cur >= 0 && list[cur]) {
+          var box = list[cur].querySelector("input[name=ids]");
+          if (box) { box.checked = !box.checked; }
+          ev.preventDefault();
+        }
+        break;
+      case "/":
+        var q = document.getElementById("desk-q");
+        if (q) { q.focus(); ev.preventDefault(); }
+        break;
+      case "r":
+        var r = document.getElementById("reply-text");
+        if (r) { r.focus(); ev.preventDefault(); }
+        break;
+      case "?": toggleHelp(); ev.preventDefault(); break;
+    }
+  });
+})();
