@@ -20,12 +20,14 @@ import (
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/channel/feed"
+	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/jobs"
 	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/triage"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
 )
 
@@ -64,7 +66,10 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	pub := publish.NewService(publish.Deps{DB: db, Registry: reg, Sealer: sealer, Editorial: ed,
 		Jobs: jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler)}), Notify: notify.NewService(db, nil, "http://piazza.test"),
 		Log: slog.New(slog.DiscardHandler)})
-	fx.api = New(Deps{DB: db, Orgs: fx.orgs, Auth: fx.auth, Version: "test", Editorial: ed, Publish: pub,
+	tri := triage.NewService(db)
+	dsk := desk.NewService(desk.Deps{DB: db, Triage: tri, Publish: pub, Notify: notify.NewService(db, nil, "http://piazza.test"),
+		Log: slog.New(slog.DiscardHandler), PublicURL: "http://piazza.test"})
+	fx.api = New(Deps{DB: db, Orgs: fx.orgs, Auth: fx.auth, Version: "test", Editorial: ed, Publish: pub, Triage: tri, Desk: dsk,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must := func(err error) {
 		t.Helper()
@@ -146,6 +151,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	for _, name := range []string{"new1", "new2", "new3"} {
 		fx.vars["{"+name+".email}"] = storetest.Unique(name) + "@comune.example"
 	}
+	// A citizen's request on the web form, for the desk's scenarios.
+	in, err := dsk.Ingest(ctx, desk.Inbound{OrgID: fx.orgA.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: "form-1",
+		Visibility: channel.Private, AuthorID: "cittadino@example.org", Text: "Buongiorno, quando apre l'anagrafe il sabato?"}})
+	must(err)
+	fx.vars["{conversation}"] = in.ConversationID
 	return fx
 }
 
@@ -376,6 +386,38 @@ func scenarios() []scenario {
 		{name: "writer cannot add a campaign", method: "POST", path: "/api/v1/campaigns", token: "writer", status: 403, body: `{"name": "x"}`},
 
 		// Offices.
+		// The citizen desk.
+		{name: "triage of a citizen's message", method: "POST", path: "/api/v1/triage", token: "admin", status: 200,
+			body: `{"text": "Albero caduto in via Roma, la strada è bloccata e c'è una macchina sotto!"}`,
+			check: func(t *testing.T, _ *fixture, body any) {
+				m, _ := body.(map[string]any)
+				conf, _ := m["confidence"].(map[string]any)
+				for _, f := range []string{"category", "office", "urgency", "moderation"} {
+					if s, _ := m[f].(string); s == "" {
+						t.Errorf("%s missing in %v", f, m)
+					}
+					if c, ok := conf[f].(float64); !ok || c < 0 || c > 1 {
+						t.Errorf("confidence.%s = %v", f, conf[f])
+					}
+				}
+				if m["urgency"] != "alta" {
+					t.Errorf("a car under a fallen tree is urgency %v, want alta", m["urgency"])
+				}
+			}},
+		{name: "triage needs text", method: "POST", path: "/api/v1/triage", token: "admin", status: 422, body: `{"text": "  "}`,
+			want: map[string]any{"error.fields.0.field": "text"}},
+		{name: "viewer cannot triage", method: "POST", path: "/api/v1/triage", token: "viewer", status: 403, body: `{"text": "ciao"}`},
+		{name: "conversations of the desk", method: "GET", path: "/api/v1/conversations", token: "admin", status: 200,
+			check: func(t *testing.T, _ *fixture, body any) {
+				if find(list(body, "conversations"), "source", "webform") == nil {
+					t.Errorf("the web form request is not listed: %v", body)
+				}
+			}},
+		{name: "one conversation", method: "GET", path: "/api/v1/conversations/{conversation}", token: "admin", status: 200,
+			want: map[string]any{"conversation.status": "new", "messages.0.direction": "in", "conversation.office": "anagrafe"}},
+		{name: "another organisation's conversation", method: "GET", path: "/api/v1/conversations/{conversation}", token: "adminB", status: 404},
+		{name: "conversations: unknown status", method: "GET", path: "/api/v1/conversations?status=boh", token: "admin", status: 400},
+		{name: "unknown conversation", method: "GET", path: "/api/v1/conversations/nope", token: "admin", status: 404},
 		{name: "viewer lists offices", method: "GET", path: "/api/v1/offices", token: "viewer", status: 200,
 			check: func(t *testing.T, fx *fixture, body any) {
 				offices := list(body, "offices")

@@ -53,6 +53,9 @@ var routes = []route{
 	{"PUT", Prefix + "/posts/{id}/variants", member, org.PermPostWrite, (*server).putVariants},
 	{"POST", Prefix + "/posts/{id}/transitions", member, org.PermPlanRead, (*server).transition}, // each action checks its own permission
 	{"GET", Prefix + "/posts/{id}/publications", member, org.PermPlanRead, (*server).listPublications},
+	{"POST", Prefix + "/triage", member, org.PermDeskRead, (*server).triage},
+	{"GET", Prefix + "/conversations", member, org.PermDeskRead, (*server).listConversations},
+	{"GET", Prefix + "/conversations/{id}", member, org.PermDeskRead, (*server).getConversation},
 	{"GET", Prefix + "/campaigns", member, org.PermPlanRead, (*server).listCampaigns},
 	{"POST", Prefix + "/campaigns", member, org.PermPostApprove, (*server).createCampaign},
 }

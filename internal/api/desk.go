@@ -1,0 +1,168 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/piazza-pa/piazza/internal/desk"
+	"github.com/piazza-pa/piazza/internal/org"
+)
+
+// The citizen desk over the API: triage of any text with the
+// organisation's model (DESIGN.md's stable interface), and the
+// conversations of the inbox.
+
+type triageRequest struct {
+	Text string `json:"text"`
+}
+
+type triageConfidence struct {
+	Category   float64 `json:"category"`
+	Office     float64 `json:"office"`
+	Urgency    float64 `json:"urgency"`
+	Moderation float64 `json:"moderation"`
+}
+
+type triageResponse struct {
+	Category   string           `json:"category"`
+	Office     string           `json:"office"`
+	Urgency    string           `json:"urgency"`
+	Moderation string           `json:"moderation"`
+	Confidence triageConfidence `json:"confidence"`
+}
+
+// maxTriageText bounds the text classified; the model reads its start.
+const maxTriageText = 64 << 10
+
+// triage answers POST /api/v1/triage.
+func (s *server) triage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req triageRequest
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: "the request has invalid fields",
+			Fields: []FieldError{{Field: "text", Code: "required", Message: "text is required"}}}
+	}
+	if len(req.Text) > maxTriageText || !utf8.ValidString(req.Text) {
+		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: "the request has invalid fields",
+			Fields: []FieldError{{Field: "text", Code: "too_long", Message: "text is longer than 64 KiB"}}}
+	}
+	res, err := s.Triage.Classify(r.Context(), c.OrgID, req.Text)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, triageResponse{Category: res.Category, Office: res.Office, Urgency: res.Urgency,
+		Moderation: res.Moderation, Confidence: triageConfidence{Category: res.Confidence.Category, Office: res.Confidence.Office,
+			Urgency: res.Confidence.Urgency, Moderation: res.Confidence.Moderation}})
+	return nil
+}
+
+type conversationJSON struct {
+	ID            string     `json:"id"`
+	Source        string     `json:"source"`
+	Visibility    string     `json:"visibility"`
+	Author        string     `json:"author"`
+	Subject       string     `json:"subject"`
+	Status        string     `json:"status"`
+	Office        string     `json:"office"`
+	Assignee      string     `json:"assignee"`
+	Category      string     `json:"category"`
+	Urgency       string     `json:"urgency"`
+	Moderation    string     `json:"moderation"`
+	Confirmed     bool       `json:"triage_confirmed"`
+	Group         string     `json:"group"`
+	Messages      int        `json:"message_count"`
+	CreatedAt     time.Time  `json:"created_at"`
+	LastMessageAt time.Time  `json:"last_message_at"`
+	DueAt         *time.Time `json:"due_at"`
+	FirstResponse *time.Time `json:"first_response_at"`
+}
+
+func conversationView(c desk.Conversation) conversationJSON {
+	author := c.AuthorHandle
+	if author == "" {
+		author = c.AuthorName
+	}
+	v := conversationJSON{ID: c.ID, Source: c.Source, Visibility: string(c.Visibility), Author: author, Subject: c.Subject,
+		Status: string(c.Status), Office: c.OfficeCode, Assignee: c.AssigneeID, Category: c.Labels.Category, Urgency: c.Labels.Urgency,
+		Moderation: c.Labels.Moderation, Confirmed: c.TriageConfirmed, Group: c.GroupID, Messages: c.MessageCount,
+		CreatedAt: c.CreatedAt.UTC(), LastMessageAt: c.LastInAt.UTC()}
+	if !c.DueAt.IsZero() {
+		t := c.DueAt.UTC()
+		v.DueAt = &t
+	}
+	if !c.FirstResponseAt.IsZero() {
+		t := c.FirstResponseAt.UTC()
+		v.FirstResponse = &t
+	}
+	return v
+}
+
+type messageJSON struct {
+	ID        string    `json:"id"`
+	Direction string    `json:"direction"`
+	Author    string    `json:"author"`
+	Text      string    `json:"text"`
+	State     string    `json:"state"`
+	Error     string    `json:"error,omitempty"`
+	Hidden    bool      `json:"hidden"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func deskScope(c *caller) desk.Scope {
+	ids, all := c.Grants.Offices(org.PermDeskRead)
+	return desk.Scope{All: all, Offices: ids}
+}
+
+// listConversations answers GET /api/v1/conversations.
+func (s *server) listConversations(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q := r.URL.Query()
+	f := desk.Filter{Scope: deskScope(c), Status: q.Get("status"), Before: q.Get("cursor"), Urgent: q.Get("urgent") == "true"}
+	if code := q.Get("office"); code != "" {
+		o, err := s.Orgs.OfficeByCode(r.Context(), c.OrgID, code)
+		if err != nil {
+			return badRequest("unknown office %q", code)
+		}
+		f.OfficeID = o.ID
+	}
+	p, err := s.Desk.List(r.Context(), c.OrgID, f)
+	if err != nil {
+		if strings.Contains(err.Error(), "invalid input") {
+			return badRequest("%s", strings.TrimPrefix(err.Error(), "desk: invalid input: "))
+		}
+		return err
+	}
+	out := make([]conversationJSON, 0, len(p.Conversations))
+	for _, cv := range p.Conversations {
+		out = append(out, conversationView(cv))
+	}
+	body := map[string]any{"conversations": out}
+	if p.Next != "" {
+		body["next_cursor"] = p.Next
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// getConversation answers GET /api/v1/conversations/{id}.
+func (s *server) getConversation(w http.ResponseWriter, r *http.Request, c *caller) error {
+	cv, msgs, err := s.Desk.Get(r.Context(), c.OrgID, r.PathValue("id"), deskScope(c))
+	if err != nil {
+		return err
+	}
+	out := make([]messageJSON, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, messageJSON{ID: m.ID, Direction: string(m.Direction), Author: m.AuthorName, Text: m.Text, State: m.State,
+			Error: m.Error, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC()})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": conversationView(cv), "messages": out})
+	return nil
+}
+
+
