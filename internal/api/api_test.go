@@ -27,8 +27,8 @@ import (
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
-	"github.com/piazza-pa/piazza/internal/triage"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
+	"github.com/piazza-pa/piazza/internal/triage"
 )
 
 // fixture is two organisations with people, offices and tokens, built

@@ -164,5 +164,3 @@ func (s *server) getConversation(w http.ResponseWriter, r *http.Request, c *call
 	writeJSON(w, http.StatusOK, map[string]any{"conversation": conversationView(cv), "messages": out})
 	return nil
 }
-
-

@@ -56,7 +56,16 @@ func (a *App) seedSandbox(ctx context.Context) {
 		a.Log.Error("demo: sandbox channels or sample plan incomplete", "err", err)
 		return
 	}
-	a.Log.Info("demo: sandbox platforms running; see /sandbox for what they receive", "plan_created", created)
+	o, err := a.Orgs.OrganisationBySlug(ctx, demo.Slug)
+	if err != nil {
+		a.Log.Error("demo: organisation", "err", err)
+		return
+	}
+	deskSeeded, err := demo.SeedDesk(ctx, svc, a.Desk, o.ID)
+	if err != nil {
+		a.Log.Error("demo: desk messages incomplete", "err", err)
+	}
+	a.Log.Info("demo: sandbox platforms running; see /sandbox for what they receive", "plan_created", created, "desk_seeded", deskSeeded)
 }
 
 // closeSandbox stops the fakes.

@@ -122,8 +122,11 @@ func TestWebScenarios(t *testing.T) {
 			t.Fatalf("dashboard: %d", code)
 		}
 		// Areas not built yet say so.
-		if code, body := admin.get("/desk"); code != 200 || !strings.Contains(body, `id="area-not-yet"`) {
-			t.Fatalf("desk placeholder: %d", code)
+		if code, body := admin.get("/alerts"); code != 200 || !strings.Contains(body, `id="area-not-yet"`) {
+			t.Fatalf("alerts placeholder: %d", code)
+		}
+		if code, body := admin.get("/desk"); code != 200 || !strings.Contains(body, `id="desk-inbox"`) {
+			t.Fatalf("desk: %d", code)
 		}
 		// Create an office whose name tries to inject markup: it is escaped.
 		officeCode := storetest.Unique("ufficio_")

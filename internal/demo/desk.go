@@ -1,0 +1,110 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/desk"
+	"github.com/piazza-pa/piazza/internal/publish"
+)
+
+// The demo comune's desk: citizens' messages on every sandbox channel and
+// the web form, as a night of Bora and an ordinary day bring them — a
+// surge about the same fallen tree, an urgent call for help, a comment
+// exposing a phone number, an insult, a political jab, questions for the
+// offices.
+
+type deskMessage struct {
+	platform channel.Platform // "" is the web form
+	public   bool
+	author   string
+	text     string
+	ago      time.Duration
+}
+
+var deskMessages = []deskMessage{
+	{channel.Telegram, false, "marco_ts", "Albero caduto in via Roma all'altezza del civico 20, la strada è bloccata!", 50 * time.Minute},
+	{channel.Facebook, true, "Lucia Vidali", "In via Roma c'è un albero caduto in mezzo alla strada, passate con attenzione", 47 * time.Minute},
+	{channel.Instagram, true, "giuly.pz", "via roma bloccata da un albero caduto 😱 qualcuno avvisi il comune", 45 * time.Minute},
+	{channel.Telegram, false, "sandro_b", "ALBERO CADUTO IN VIA ROMA!!! mandate qualcuno", 44 * time.Minute},
+	{channel.Mastodon, true, "paola@mastodon.example", "@comune un albero è caduto in via Roma e blocca il passaggio", 42 * time.Minute},
+	{"", false, "Franco Sulli", "Segnalo albero caduto in via Roma, impossibile passare con l'auto.", 40 * time.Minute},
+	{channel.Telegram, false, "nonna_rita", "Mia madre ha 88 anni, è sola in casa in via del Molo, è saltata la corrente e non risponde al telefono. Aiuto!", 35 * time.Minute},
+	{channel.Facebook, true, "Giorgio Pahor", "Il mio vicino Mario Rossi, cell. 347 1234567, ha la cantina allagata in via Battisti 4", 30 * time.Minute},
+	{channel.Facebook, true, "Anonimo Furioso", "Siete una banda di incapaci e ladri, vergognatevi", 28 * time.Minute},
+	{channel.Bluesky, true, "civico.bsky.social", "Quando riapre la biblioteca di quartiere dopo i lavori?", 26 * time.Hour},
+	{channel.Telegram, false, "ale_studente", "Buongiorno, che documenti servono per rinnovare la carta d'identità?", 25 * time.Hour},
+	{channel.Facebook, true, "Teresa Gortan", "La TARI quest'anno è aumentata del 20%, è uno scandalo. Chi risponde di questo?", 22 * time.Hour},
+	{channel.Instagram, true, "bici.vallebella", "Propongo una pista ciclabile lungo il viale del porto, sarebbe bellissimo 🚲", 20 * time.Hour},
+	{channel.Facebook, true, "Pino Daris", "Il sindaco pensa solo alle elezioni, alle prossime votiamo tutti l'opposizione", 19 * time.Hour},
+	{"", false, "Silvia Kante", "Il lampione davanti al civico 8 di via Verdi è spento da una settimana.", 18 * time.Hour},
+	{channel.Mastodon, false, "ugo@mastodon.example", "@comune la mensa della scuola Manzoni ha cambiato fornitore? Mio figlio dice che il cibo è freddo", 16 * time.Hour},
+	{channel.Telegram, false, "luca_bus", "Il bus 11 stamattina non è passato per 40 minuti, succede spesso", 6 * time.Hour},
+	{channel.Instagram, false, "mamma.ele", "Come si fa l'iscrizione al nido comunale per settembre?", 5 * time.Hour},
+	{channel.Facebook, false, "Roberto Zorzi", "Grazie per l'intervento rapido di ieri sera, bravi!", 3 * time.Hour},
+	{channel.Telegram, false, "offerte_top", "Guadagna 5000 euro al mese da casa!!! clicca qui bit.ly/soldi-facili", 2 * time.Hour},
+}
+
+// SeedDesk fills the demo desk once, through the desk's own ingest (so
+// triage, routing, SLA and grouping run as they would for real), and
+// answers one conversation. It does nothing when the desk has messages.
+func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string) (bool, error) {
+	var n int
+	if err := s.DB.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_conversations WHERE org_id = $1`, orgID).Scan(&n); err != nil {
+		return false, fmt.Errorf("demo: desk: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	accts, err := s.Publish.Accounts(ctx, orgID)
+	if err != nil {
+		return false, fmt.Errorf("demo: desk: %w", err)
+	}
+	byPlatform := map[channel.Platform]publish.Account{}
+	for _, a := range accts {
+		if a.Sandbox {
+			byPlatform[a.Platform] = a
+		}
+	}
+	now := time.Now()
+	var thanks string
+	for i, m := range deskMessages {
+		in := desk.Inbound{OrgID: orgID, Source: desk.SourceWebForm}
+		if m.platform != "" {
+			a, ok := byPlatform[m.platform]
+			if !ok {
+				continue
+			}
+			in.AccountID, in.Source = a.ID, string(m.platform)
+		}
+		vis := channel.Private
+		if m.public {
+			vis = channel.Public
+		}
+		id := fmt.Sprintf("demo-%02d", i)
+		in.Msg = channel.Inbound{RemoteID: id, Thread: id, Visibility: vis, AuthorID: "demo-citizen-" + m.author,
+			AuthorHandle: "@" + m.author, AuthorName: m.author, Text: m.text, At: now.Add(-m.ago),
+			Raw: map[string]string{"chat_id": "4242", "message_id": "1"}}
+		if m.platform == "" {
+			in.Msg.AuthorHandle = ""
+		}
+		res, err := dsk.Ingest(ctx, in)
+		if err != nil {
+			return false, fmt.Errorf("demo: desk message %d: %w", i, err)
+		}
+		if m.author == "Roberto Zorzi" {
+			thanks = res.ConversationID
+		}
+	}
+	if thanks != "" {
+		if _, err := dsk.SetStatus(ctx, orgID, []string{thanks}, desk.StatusClosed, desk.Scope{All: true}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
