@@ -70,7 +70,17 @@ func seedChannels(ctx context.Context, s Services, orgID string, fakes []sandbox
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
+	// The demo's own account of each platform is the one with its name;
+	// other sandbox accounts (added by people trying things, or by tests
+	// on a shared database) keep their own addresses.
 	out := map[channel.Platform]publish.Account{}
+	for _, a := range existing {
+		if a.Sandbox && a.Name == channelNames[a.Platform] {
+			if _, seen := out[a.Platform]; !seen {
+				out[a.Platform] = a
+			}
+		}
+	}
 	for _, a := range existing {
 		if _, seen := out[a.Platform]; a.Sandbox && !seen {
 			out[a.Platform] = a

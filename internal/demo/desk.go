@@ -71,6 +71,43 @@ func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string) 
 			byPlatform[a.Platform] = a
 		}
 	}
+	if err := dsk.SaveSettings(ctx, orgID, desk.Settings{PatronDay: "06-24", SLA: desk.DefaultSettings().SLA, RetentionDays: 365,
+		DPOContact: "rpd@comune.vallebella.example", PrivacyURL: "https://www.comune.vallebella.example/privacy", BlockAfter: 3}); err != nil {
+		return false, err
+	}
+	offices := map[string]string{}
+	if err := func() error {
+		rows, err := s.DB.Read.QueryContext(ctx, `SELECT code, id FROM offices WHERE org_id = $1`, orgID)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = rows.Close() }()
+		for rows.Next() {
+			var code, id string
+			if err := rows.Scan(&code, &id); err != nil {
+				return err
+			}
+			offices[code] = id
+		}
+		return rows.Err()
+	}(); err != nil {
+		return false, fmt.Errorf("demo: desk: %w", err)
+	}
+	for _, c := range []desk.Canned{
+		{Title: "Grazie per la segnalazione", Body: "Buongiorno {nome}, grazie per la segnalazione: l'abbiamo passata a {ufficio}. Può seguirla qui: {link}"},
+		{Title: "Polemica politica", Purpose: desk.PurposePolitical, Body: "Grazie per il messaggio, {nome}. Questa pagina risponde alle " +
+			"segnalazioni e alle richieste di servizio di {ente}; le posizioni politiche dell'amministrazione sono sulle pagine " +
+			"istituzionali della Giunta: https://www.comune.vallebella.example/giunta"},
+		{OfficeID: offices["anagrafe"], Title: "Carta d'identità elettronica", Body: "Buongiorno {nome}, per la carta d'identità " +
+			"elettronica si prenota un appuntamento sul sito del Comune; servono una fototessera recente e la tessera sanitaria."},
+	} {
+		if c.OfficeID == "" && c.Title == "Carta d'identità elettronica" {
+			continue
+		}
+		if _, err := dsk.AddCanned(ctx, orgID, c); err != nil {
+			return false, err
+		}
+	}
 	now := time.Now()
 	var thanks string
 	for i, m := range deskMessages {

@@ -54,6 +54,9 @@ type Ingested struct {
 	// NewConversation is true when the message opened a conversation.
 	NewConversation bool
 	Labels          triage.Labels
+	// AutoReplyID is the automatic answer with the emergency numbers
+	// queued for an urgent message, if any.
+	AutoReplyID string
 }
 
 func (in *Inbound) channelKey() string {
@@ -143,6 +146,16 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	}
 	officeCode := cfg.route(in.Source, in.Msg.Text, res.Labels)
 	officeID := cfg.offices[officeCode]
+	// A blocked author's messages are archived, not queued; a call for
+	// help still gets through.
+	blocked, err := s.Blocked(ctx, in.OrgID, key, in.Msg.AuthorID)
+	if err != nil {
+		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
+	}
+	status := StatusNew
+	if blocked && res.Urgency != "alta" {
+		status = StatusClosed
+	}
 
 	attachments, err := json.Marshal(in.Msg.Attachments)
 	if err != nil {
@@ -160,10 +173,10 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	out := Ingested{MessageID: store.NewID(), Labels: res.Labels}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		out = Ingested{MessageID: out.MessageID, Labels: res.Labels}
-		var status, urgency string
+		var curStatus, urgency string
 		err := tx.QueryRowContext(ctx, `SELECT id, token, status, urgency FROM desk_conversations
 			WHERE org_id = $1 AND channel_key = $2 AND thread = $3`, in.OrgID, key, in.Msg.Thread).
-			Scan(&out.ConversationID, &out.Token, &status, &urgency)
+			Scan(&out.ConversationID, &out.Token, &curStatus, &urgency)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			out.NewConversation = true
@@ -171,14 +184,20 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 			out.Token = newToken()
 			group := s.grouper.assign(in.OrgID, out.ConversationID, in.Msg.Text, officeCode+"/"+res.Category, in.Msg.At)
 			due := cfg.due(res.Urgency, in.Msg.At)
+			var resolved any
+			if status == StatusClosed {
+				resolved, due = now, nil
+			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO desk_conversations (id, org_id, account_id, source, channel_key, thread,
 				visibility, author_id, author_handle, author_name, author_contact, post_id, subject, status, office_id,
-				category, urgency, moderation, confidence, group_id, token, message_count, created_at, updated_at, last_in_at, due_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'new', $14, $15, $16, $17, $18, $19, $20, 1, $21, $21, $22, $23)`,
+				category, urgency, moderation, confidence, group_id, token, message_count, created_at, updated_at, last_in_at, due_at,
+				resolved_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $22, $23,
+				$24, $25)`,
 				out.ConversationID, in.OrgID, nullable(in.AccountID), in.Source, key, in.Msg.Thread,
 				string(in.Msg.Visibility), in.Msg.AuthorID, in.Msg.AuthorHandle, in.Msg.AuthorName, clip(in.Contact, maxNameRunes),
-				in.Msg.PostID, subject(in.Msg.Text), nullable(officeID), res.Category, res.Urgency, res.Moderation,
-				string(confidence), group, out.Token, now, in.Msg.At, due)
+				in.Msg.PostID, subject(in.Msg.Text), string(status), nullable(officeID), res.Category, res.Urgency, res.Moderation,
+				string(confidence), group, out.Token, now, in.Msg.At, due, resolved)
 			if err != nil {
 				return fmt.Errorf("conversation: %w", store.Normalize(err))
 			}
@@ -188,8 +207,8 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 			// A new message in a known conversation: it comes back to the
 			// queue if it was answered or closed, and an urgent message
 			// raises its urgency (never lowers it).
-			next := status
-			if !Status(status).Open() {
+			next := curStatus
+			if !Status(curStatus).Open() && (!blocked || res.Urgency == "alta") {
 				next = string(StatusNew)
 			}
 			if urgency != "alta" && res.Urgency == "alta" {
@@ -216,6 +235,22 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 		if n, _ := r.RowsAffected(); n == 0 {
 			return errDuplicate
 		}
+		if res.Urgency == "alta" {
+			// People may be in danger: the citizen gets the emergency
+			// numbers at once, once per conversation, before anyone reads.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_messages WHERE conversation_id = $1 AND direction = 'auto'`,
+				out.ConversationID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 && canAutoReply(in) {
+				m, err := s.queueReplyTx(ctx, tx, in.OrgID, out.ConversationID, ReplyInput{Text: helpText(cfg.settings)}, Auto, Scope{All: true})
+				if err != nil {
+					return err
+				}
+				out.AutoReplyID = m.ID
+			}
+		}
 		if res.Urgency == "alta" && s.Notify != nil {
 			_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermDeskReply, officeID, notify.Notification{
 				OrgID: in.OrgID, Kind: notify.KindUrgentMessage, Title: subject(in.Msg.Text),
@@ -234,10 +269,44 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	if err != nil {
 		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
 	}
+	if out.AutoReplyID != "" {
+		s.enqueue(ctx, in.OrgID, out.AutoReplyID)
+	}
 	return out, nil
 }
 
 var errDuplicate = errors.New("desk: duplicate")
+
+// canAutoReply: automatic answers go where the desk can reply; a web form
+// author without an address reads them on the status page.
+func canAutoReply(in Inbound) bool {
+	switch in.Source {
+	case SourceWebForm, SourceEmail:
+		return true
+	case string(channel.X):
+		return false // no replies through X yet
+	}
+	return in.AccountID != ""
+}
+
+// helpText is the automatic answer to a message that may report people
+// in danger: the emergency number first, then what happens next, and the
+// privacy line GDPR asks of automatic replies.
+func helpText(st Settings) string {
+	var b strings.Builder
+	b.WriteString("Se ci sono persone in pericolo chiamate subito il 112, il numero unico di emergenza. " +
+		"Abbiamo ricevuto il vostro messaggio e lo abbiamo segnalato con urgenza all'ufficio competente.")
+	if st.PrivacyURL != "" || st.DPOContact != "" {
+		b.WriteString("\n\nPrivacy:")
+		if st.PrivacyURL != "" {
+			b.WriteString(" " + st.PrivacyURL)
+		}
+		if st.DPOContact != "" {
+			b.WriteString(" — RPD: " + st.DPOContact)
+		}
+	}
+	return b.String()
+}
 
 func authorLabel(m channel.Inbound) string {
 	switch {

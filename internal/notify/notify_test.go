@@ -368,6 +368,7 @@ func TestPreferences(t *testing.T) {
 			notify.KindPublicationFailed:    true,
 			notify.KindRequestOverdue:       false,
 			notify.KindUrgentMessage:        true,
+			notify.KindAssigned:             false,
 		}
 		if len(prefs) != len(want) {
 			t.Fatalf("defaults: %v", prefs)

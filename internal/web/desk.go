@@ -41,6 +41,8 @@ func (s *Server) deskRoutes(mux *http.ServeMux) {
 	s.handle(mux, "POST /desk/settings", signedIn, org.PermOfficesManage, s.deskSettingsSave)
 	s.handle(mux, "POST /desk/rules", signedIn, org.PermOfficesManage, s.deskRuleAdd)
 	s.handle(mux, "POST /desk/rules/{id}/delete", signedIn, org.PermOfficesManage, s.deskRuleDelete)
+	s.handle(mux, "POST /desk/canned", signedIn, org.PermDeskAssign, s.deskCannedAdd)
+	s.handle(mux, "POST /desk/canned/{id}/delete", signedIn, org.PermDeskAssign, s.deskCannedDelete)
 }
 
 // deskScope is what the person may see: every office, or their own.
@@ -159,6 +161,12 @@ type deskConvData struct {
 	CanAssign   bool
 	CanModerate bool
 	Stale       time.Time
+	Canned      []desk.Canned
+	// Draft is the reply box's text: a canned answer chosen, filled in.
+	Draft string
+	// Political is the canned answer suggested for a political polemic.
+	Political  *desk.Canned
+	BlockAfter int
 }
 
 func (s *Server) deskConversation(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -188,6 +196,22 @@ func (s *Server) deskConversationPage(w http.ResponseWriter, r *http.Request, rc
 	if d.Violations, err = s.Desk.Violations(ctx, rc.Org.ID, c.ChannelKey, c.AuthorID); err != nil {
 		return err
 	}
+	if d.Canned, err = s.Desk.CannedAnswers(ctx, rc.Org.ID, deskScope(rc)); err != nil {
+		return err
+	}
+	for i, cn := range d.Canned {
+		if cn.ID == r.URL.Query().Get("canned") {
+			d.Draft = desk.FillCanned(cn.Body, c, rc.Org.Name, d.StatusURL)
+		}
+		if cn.Purpose == desk.PurposePolitical && c.Political() && d.Political == nil {
+			d.Political = &d.Canned[i]
+		}
+	}
+	st, err := s.Desk.Settings(ctx, rc.Org.ID)
+	if err != nil {
+		return err
+	}
+	d.BlockAfter = st.BlockAfter
 	return s.render(w, r, rc, status, "desk_conversation", &page{Area: "desk", Title: c.Subject, Data: d, Errors: errs})
 }
 
@@ -411,6 +435,8 @@ func (s *Server) deskEvents(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 }
 
 type deskSettingsData struct {
+	Canned     []desk.Canned
+	Variables  []string
 	Settings   desk.Settings
 	Rules      []desk.Rule
 	Offices    []org.Office
@@ -440,7 +466,10 @@ func (s *Server) deskSettingsPage(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	d := deskSettingsData{Settings: st, Rules: rules, Offices: offices, Categories: triage.Categories,
 		Sources: []string{"telegram", "facebook", "instagram", "x", "mastodon", "bluesky", desk.SourceWebForm, desk.SourceEmail},
-		CanEdit: rc.Grants.Can(org.PermOfficesManage), SLA: map[string]int{}}
+		CanEdit: rc.Grants.Can(org.PermOfficesManage), SLA: map[string]int{}, Variables: desk.CannedVariables}
+	if d.Canned, err = s.Desk.CannedAnswers(ctx, rc.Org.ID, deskScope(rc)); err != nil {
+		return err
+	}
 	for u, v := range st.SLA {
 		d.SLA[u] = int(v / time.Minute)
 	}
@@ -488,4 +517,27 @@ func (s *Server) deskRuleDelete(w http.ResponseWriter, r *http.Request, rc *reqC
 		return err
 	}
 	return redirect(w, r, "/desk/settings?ok=flash.saved")
+}
+
+func (s *Server) deskCannedAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	purpose := ""
+	if r.PostFormValue("political") == "1" {
+		purpose = desk.PurposePolitical
+	}
+	_, err := s.Desk.AddCanned(r.Context(), rc.Org.ID, desk.Canned{OfficeID: r.PostFormValue("office"), Title: r.PostFormValue("title"),
+		Body: r.PostFormValue("body"), Purpose: purpose})
+	if err != nil {
+		if errors.Is(err, desk.ErrInvalid) {
+			return s.deskSettingsPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"canned": s.t(rc, "desk.error.invalid", strings.TrimPrefix(err.Error(), "desk: "))})
+		}
+		return err
+	}
+	return redirect(w, r, "/desk/settings?ok=flash.saved#canned")
+}
+
+func (s *Server) deskCannedDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := s.Desk.DeleteCanned(r.Context(), rc.Org.ID, r.PathValue("id")); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return redirect(w, r, "/desk/settings?ok=flash.saved#canned")
 }

@@ -94,6 +94,8 @@ CREATE TABLE desk_canned (
     office_id   TEXT REFERENCES offices(id) ON DELETE CASCADE,
     title       TEXT NOT NULL,
     body        TEXT NOT NULL,
+    -- political: the answer suggested for political polemics (003)
+    purpose     TEXT NOT NULL DEFAULT '',
     created_at  TIMESTAMP NOT NULL,
     updated_at  TIMESTAMP NOT NULL
 );

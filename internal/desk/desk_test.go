@@ -1,0 +1,312 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package desk_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/desk"
+	"github.com/piazza-pa/piazza/internal/notify"
+	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/store/storetest"
+	"github.com/piazza-pa/piazza/internal/triage"
+)
+
+type fixture struct {
+	db      *store.DB
+	desk    *desk.Service
+	org     org.Organisation
+	offices map[string]string
+	ctx     context.Context
+}
+
+// triageService is shared: the base model trains once per test binary.
+var triageService = sync.OnceValue(func() map[*store.DB]*triage.Service { return map[*store.DB]*triage.Service{} })
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
+	orgs := org.NewService(db)
+	o, err := orgs.CreateOrganisation(ctx, org.OrganisationInput{Slug: storetest.Unique("desk-"), Name: "Comune di Prova"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{db: db, org: o, offices: map[string]string{}, ctx: ctx}
+	for _, code := range []string{"urp", "lavori_pubblici", "ambiente", "mobilita", "protezione_civile", "anagrafe", "gabinetto", "polizia_locale"} {
+		of, err := orgs.CreateOffice(ctx, o.ID, org.OfficeInput{Code: code, Name: "Ufficio " + code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.offices[code] = of.ID
+	}
+	tri := triageService()[db]
+	if tri == nil {
+		tri = triage.NewService(db)
+		triageService()[db] = tri
+	}
+	f.desk = desk.NewService(desk.Deps{DB: db, Triage: tri, Notify: notify.NewService(db, nil, "http://piazza.test"),
+		PublicURL: "http://piazza.test"})
+	return f
+}
+
+func (f *fixture) form(t *testing.T, id, text string) desk.Ingested {
+	t.Helper()
+	res, err := f.desk.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: id,
+		Visibility: channel.Private, AuthorID: "citizen-" + id, AuthorName: "Cittadino " + id, Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+var all = desk.Scope{All: true}
+
+func TestIngestDeduplicatesAndRoutes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		first := f.form(t, "m1", "Buongiorno, che documenti servono per la carta d'identità elettronica?")
+		again := f.form(t, "m1", "Buongiorno, che documenti servono per la carta d'identità elettronica?")
+		if !first.NewConversation || first.Duplicate || !again.Duplicate || again.ConversationID != first.ConversationID {
+			t.Fatalf("first %+v, again %+v", first, again)
+		}
+		c, msgs, err := f.desk.Get(f.ctx, f.org.ID, first.ConversationID, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != 1 || c.OfficeCode != "anagrafe" || c.Status != desk.StatusNew || c.DueAt.IsZero() {
+			t.Errorf("conversation %+v with %d messages", c, len(msgs))
+		}
+		// Concurrent deliveries of one message store it once.
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if _, err := f.desk.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{
+					RemoteID: "race", Visibility: channel.Private, AuthorID: "x", Text: "Buca enorme in via Verdi"}}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		var n int
+		if err := db.Read.QueryRow(`SELECT COUNT(*) FROM desk_messages WHERE org_id = $1 AND remote_id = 'race'`, f.org.ID).Scan(&n); err != nil || n != 1 {
+			t.Errorf("race stored %d (%v)", n, err)
+		}
+
+		// A routing rule goes before the model.
+		if _, err := f.desk.AddRule(f.ctx, f.org.ID, desk.Rule{Keywords: []string{"ZTL"}, OfficeID: f.offices["polizia_locale"]}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.desk.AddRule(f.ctx, f.org.ID, desk.Rule{}); !errors.Is(err, desk.ErrInvalid) {
+			t.Errorf("empty rule: %v", err)
+		}
+		r := f.form(t, "m2", "Ho preso una multa al varco ZTL ma avevo il permesso")
+		c, _, _ = f.desk.Get(f.ctx, f.org.ID, r.ConversationID, all)
+		if c.OfficeCode != "polizia_locale" {
+			t.Errorf("rule ignored: office %s", c.OfficeCode)
+		}
+		// "ZTL" inside another word does not match.
+		r = f.form(t, "m3", "Quando apre la biblioteca ZTLX di quartiere?")
+		if c, _, _ = f.desk.Get(f.ctx, f.org.ID, r.ConversationID, all); c.OfficeCode == "polizia_locale" {
+			t.Error("a keyword matched inside a word")
+		}
+
+		// Bad input is refused in words, nothing stored.
+		for _, in := range []desk.Inbound{
+			{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{Visibility: channel.Private, Text: "senza id"}},
+			{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: "e", Visibility: channel.Private, Text: "   "}},
+			{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: "big", Visibility: channel.Private, Text: strings.Repeat("a", desk.MaxText+1)}},
+		} {
+			if _, err := f.desk.Ingest(f.ctx, in); !errors.Is(err, desk.ErrInvalid) {
+				t.Errorf("%q: %v", in.Msg.RemoteID, err)
+			}
+		}
+		// A huge message within the limit is kept whole.
+		huge := strings.Repeat("è ", desk.MaxText/4)
+		r = f.form(t, "huge", huge)
+		if _, msgs, _ := f.desk.Get(f.ctx, f.org.ID, r.ConversationID, all); msgs[0].Text != strings.TrimSpace(huge) && msgs[0].Text != huge {
+			t.Error("a long message was not kept whole")
+		}
+	})
+}
+
+func TestUrgentGetsHelpAndCannotBeHidden(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		r := f.form(t, "u1", "Aiuto! Mia madre anziana è sola in casa, è svenuta e non risponde, c'è odore di gas")
+		c, msgs, err := f.desk.Get(f.ctx, f.org.ID, r.ConversationID, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Urgent() {
+			t.Fatalf("not urgent: %+v", c.Labels)
+		}
+		var auto *desk.Message
+		for i := range msgs {
+			if msgs[i].Direction == desk.Auto {
+				auto = &msgs[i]
+			}
+		}
+		if auto == nil || !strings.Contains(auto.Text, "112") || auto.State != desk.StateSent {
+			t.Fatalf("automatic answer: %+v", auto)
+		}
+		if c.Status != desk.StatusNew || !c.FirstResponseAt.IsZero() {
+			t.Errorf("the automatic answer is not the desk's answer: status %s, first response %v", c.Status, c.FirstResponseAt)
+		}
+		if _, err := f.desk.Moderate(f.ctx, f.org.ID, msgs[0].ID, desk.ActHide, desk.RuleInsults, "", all); !errors.Is(err, desk.ErrHelpRequest) {
+			t.Errorf("hiding a call for help: %v", err)
+		}
+		// The citizen's status page shows the exchange, never notes.
+		if _, err := f.desk.AddNote(f.ctx, f.org.ID, c.ID, mustPerson(t, f), "nota interna riservata", "", all); err != nil {
+			t.Fatal(err)
+		}
+		_, public, err := f.desk.ByToken(f.ctx, f.org.ID, c.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range public {
+			if strings.Contains(m.Text, "riservata") {
+				t.Error("an internal note reached the status page")
+			}
+		}
+	})
+}
+
+func mustPerson(t *testing.T, f *fixture) string {
+	t.Helper()
+	id := store.NewID()
+	now := time.Now().UTC()
+	if _, err := f.db.Write.Exec(`INSERT INTO people (id, email, name, password_hash, created_at, updated_at) VALUES ($1, $2, 'Anna', '', $3, $3)`,
+		id, storetest.Unique("anna")+"@example.org", now); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestGroupsModerationAndGDPR(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		var group []string
+		for i, text := range []string{
+			"Albero caduto in via Roma, la strada è bloccata!",
+			"c'è un albero caduto in mezzo alla strada in via Roma",
+			"ALBERO CADUTO IN VIA ROMA!!! mandate qualcuno",
+		} {
+			group = append(group, f.form(t, fmt.Sprintf("g%d", i), text).ConversationID)
+		}
+		other := f.form(t, "g-other", "Albero caduto in via Verdi, la strada è bloccata!")
+		convs := map[string]desk.Conversation{}
+		for _, id := range append(group, other.ConversationID) {
+			c, _, err := f.desk.Get(f.ctx, f.org.ID, id, all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			convs[id] = c
+		}
+		g := convs[group[0]].GroupID
+		for _, id := range group {
+			if convs[id].GroupID != g {
+				t.Errorf("%q is not grouped with the others", convs[id].Subject)
+			}
+		}
+		if convs[other.ConversationID].GroupID == g {
+			t.Error("another street joined the group")
+		}
+		n, err := f.desk.ReplyGroup(f.ctx, f.org.ID, g, desk.ReplyInput{Text: "La squadra è in arrivo in via Roma."}, all)
+		if err != nil || n != len(group) {
+			t.Fatalf("group reply: %d %v", n, err)
+		}
+		for _, id := range group {
+			c, msgs, _ := f.desk.Get(f.ctx, f.org.ID, id, all)
+			last := msgs[len(msgs)-1]
+			if c.Status != desk.StatusAnswered || last.Direction != desk.Out || last.State != desk.StateSent {
+				t.Errorf("after the group reply: %s, last %s %s", c.Status, last.Direction, last.State)
+			}
+		}
+
+		// Moderation: archived with its rule, counted; then a block closes
+		// the author's next messages, except a call for help.
+		spam := f.form(t, "s1", "Guadagna 5000 euro al mese da casa!!! clicca qui bit.ly/soldi")
+		_, msgs, _ := f.desk.Get(f.ctx, f.org.ID, spam.ConversationID, all)
+		mod, err := f.desk.Moderate(f.ctx, f.org.ID, msgs[0].ID, desk.ActBlock, desk.RuleSpam, "", all)
+		if err != nil || mod.Violations != 0 {
+			t.Fatalf("block: %+v %v", mod, err)
+		}
+		next, err := f.desk.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: "s2",
+			Visibility: channel.Private, AuthorID: "citizen-s1", Text: "Offerta imperdibile, clicca qui"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _, _ := f.desk.Get(f.ctx, f.org.ID, next.ConversationID, all); c.Status != desk.StatusClosed {
+			t.Errorf("a blocked author's message is %s", c.Status)
+		}
+
+		// GDPR: export, then erasure keeps the figures and drops the words.
+		who, err := f.desk.CitizenOf(f.ctx, f.org.ID, group[0], all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp, err := f.desk.ExportCitizen(f.ctx, f.org.ID, who)
+		if err != nil || len(exp.Conversations) != 1 || len(exp.Conversations[0].Messages) < 2 ||
+			exp.Conversations[0].Messages[0].Direction != desk.In {
+			t.Fatalf("export: %+v %v", exp, err)
+		}
+		if n, err := f.desk.EraseCitizen(f.ctx, f.org.ID, who); err != nil || n != 1 {
+			t.Fatalf("erase: %d %v", n, err)
+		}
+		c, msgs, _ := f.desk.Get(f.ctx, f.org.ID, group[0], all)
+		if c.AuthorName != "" || strings.Contains(msgs[0].Text, "Roma") || c.Status != desk.StatusAnswered {
+			t.Errorf("after erasure: %+v %q", c, msgs[0].Text)
+		}
+	})
+}
+
+func TestListScopeAndPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for i := range 7 {
+			f.form(t, fmt.Sprintf("p%d", i), fmt.Sprintf("Che documenti servono per il cambio di residenza numero %d?", i))
+		}
+		seen := map[string]bool{}
+		cursor := ""
+		for {
+			p, err := f.desk.List(f.ctx, f.org.ID, desk.Filter{Scope: all, Status: "open", Limit: 3, Before: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range p.Conversations {
+				if seen[c.ID] {
+					t.Fatalf("%s on two pages", c.ID)
+				}
+				seen[c.ID] = true
+			}
+			if p.Next == "" {
+				break
+			}
+			cursor = p.Next
+		}
+		if len(seen) != 7 {
+			t.Errorf("pages gave %d conversations, want 7", len(seen))
+		}
+		// An office liaison sees their office only.
+		p, err := f.desk.List(f.ctx, f.org.ID, desk.Filter{Scope: desk.Scope{Offices: []string{f.offices["ambiente"]}}})
+		if err != nil || len(p.Conversations) != 0 {
+			t.Errorf("another office sees %d (%v)", len(p.Conversations), err)
+		}
+		if _, _, err := f.desk.Get(f.ctx, f.org.ID, p.Next+"x", all); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown conversation: %v", err)
+		}
+		if _, err := f.desk.List(f.ctx, f.org.ID, desk.Filter{Scope: all, Before: "garbage"}); !errors.Is(err, desk.ErrInvalid) {
+			t.Errorf("bad cursor: %v", err)
+		}
+	})
+}
