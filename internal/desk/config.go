@@ -105,7 +105,10 @@ type orgConfig struct {
 	hours    sla.Hours
 	offices  map[string]string // code -> id
 	rules    []Rule
-	loaded   time.Time
+	// blocked are the authors blocked under the policy, by channel key and
+	// author id; Moderate clears the cache when it adds one.
+	blocked map[[2]string]bool
+	loaded  time.Time
 }
 
 const configTTL = 5 * time.Second
@@ -151,6 +154,15 @@ func (s *Service) config(ctx context.Context, orgID string) (*orgConfig, error) 
 	}
 	if c.rules, err = s.Rules(ctx, orgID); err != nil {
 		return nil, err
+	}
+	blocked, err := queryRows(ctx, s.DB.Read, 2, `SELECT DISTINCT source, author_id FROM desk_moderation WHERE org_id = $1
+		AND action = 'block' AND author_id <> ''`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("desk: blocked authors: %w", err)
+	}
+	c.blocked = map[[2]string]bool{}
+	for _, b := range blocked {
+		c.blocked[[2]string{b[0], b[1]}] = true
 	}
 	s.configs.Store(orgID, c)
 	return c, nil

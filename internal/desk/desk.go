@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -178,6 +179,8 @@ type Service struct {
 	Deps
 	grouper *grouping
 	configs sync.Map // org id -> *orgConfig
+	batch   *batcher
+	prep    chan struct{} // bounds the messages being prepared at once
 }
 
 // NewService returns the desk.
@@ -188,7 +191,9 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = store.Now
 	}
-	return &Service{Deps: d, grouper: newGrouping()}
+	s := &Service{Deps: d, grouper: newGrouping(), prep: make(chan struct{}, 4*runtime.NumCPU())}
+	s.batch = &batcher{s: s}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

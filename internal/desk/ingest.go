@@ -114,12 +114,27 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 		return Ingested{}, err
 	}
 	key := in.channelKey()
+	// At most a few messages are prepared at once: a surge of requests
+	// queues here instead of fighting over the CPU and the connections.
+	select {
+	case s.prep <- struct{}{}:
+	case <-ctx.Done():
+		return Ingested{}, ctx.Err()
+	}
+	prepared := false
+	release := func() {
+		if !prepared {
+			prepared = true
+			<-s.prep
+		}
+	}
+	defer release()
 	// A webhook retry is the common duplicate: answer it before spending
 	// triage's time on it.
 	var dup Ingested
 	err := s.DB.Read.QueryRowContext(ctx, `SELECT m.id, m.conversation_id, c.token FROM desk_messages m
 		JOIN desk_conversations c ON c.id = m.conversation_id
-		WHERE m.org_id = $1 AND m.channel_key = $2 AND m.remote_id = $3`, in.OrgID, key, in.Msg.RemoteID).
+		WHERE m.org_id = $1 AND m.channel_key = $2 AND m.remote_id = $3 AND m.remote_id <> ''`, in.OrgID, key, in.Msg.RemoteID).
 		Scan(&dup.MessageID, &dup.ConversationID, &dup.Token)
 	if err == nil {
 		dup.Duplicate = true
@@ -148,10 +163,7 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	officeID := cfg.offices[officeCode]
 	// A blocked author's messages are archived, not queued; a call for
 	// help still gets through.
-	blocked, err := s.Blocked(ctx, in.OrgID, key, in.Msg.AuthorID)
-	if err != nil {
-		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
-	}
+	blocked := in.Msg.AuthorID != "" && cfg.blocked[[2]string{key, in.Msg.AuthorID}]
 	status := StatusNew
 	if blocked && res.Urgency != "alta" {
 		status = StatusClosed
@@ -169,99 +181,11 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	if err != nil {
 		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
 	}
-	now := s.now()
-	out := Ingested{MessageID: store.NewID(), Labels: res.Labels}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		out = Ingested{MessageID: out.MessageID, Labels: res.Labels}
-		var curStatus, urgency string
-		err := tx.QueryRowContext(ctx, `SELECT id, token, status, urgency FROM desk_conversations
-			WHERE org_id = $1 AND channel_key = $2 AND thread = $3`, in.OrgID, key, in.Msg.Thread).
-			Scan(&out.ConversationID, &out.Token, &curStatus, &urgency)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			out.NewConversation = true
-			out.ConversationID = store.NewID()
-			out.Token = newToken()
-			group := s.grouper.assign(in.OrgID, out.ConversationID, in.Msg.Text, officeCode+"/"+res.Category, in.Msg.At)
-			due := cfg.due(res.Urgency, in.Msg.At)
-			var resolved any
-			if status == StatusClosed {
-				resolved, due = now, nil
-			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO desk_conversations (id, org_id, account_id, source, channel_key, thread,
-				visibility, author_id, author_handle, author_name, author_contact, post_id, subject, status, office_id,
-				category, urgency, moderation, confidence, group_id, token, message_count, created_at, updated_at, last_in_at, due_at,
-				resolved_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $22, $23,
-				$24, $25)`,
-				out.ConversationID, in.OrgID, nullable(in.AccountID), in.Source, key, in.Msg.Thread,
-				string(in.Msg.Visibility), in.Msg.AuthorID, in.Msg.AuthorHandle, in.Msg.AuthorName, clip(in.Contact, maxNameRunes),
-				in.Msg.PostID, subject(in.Msg.Text), string(status), nullable(officeID), res.Category, res.Urgency, res.Moderation,
-				string(confidence), group, out.Token, now, in.Msg.At, due, resolved)
-			if err != nil {
-				return fmt.Errorf("conversation: %w", store.Normalize(err))
-			}
-		case err != nil:
-			return fmt.Errorf("conversation: %w", store.Normalize(err))
-		default:
-			// A new message in a known conversation: it comes back to the
-			// queue if it was answered or closed, and an urgent message
-			// raises its urgency (never lowers it).
-			next := curStatus
-			if !Status(curStatus).Open() && (!blocked || res.Urgency == "alta") {
-				next = string(StatusNew)
-			}
-			if urgency != "alta" && res.Urgency == "alta" {
-				urgency = "alta"
-			} else {
-				res.Urgency = "" // not a new urgency: no notification
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE desk_conversations SET status = $1, urgency = $2, message_count = message_count + 1,
-				updated_at = $3, last_in_at = $4, resolved_at = CASE WHEN $1 = 'new' THEN NULL ELSE resolved_at END WHERE id = $5`,
-				next, urgency, now, in.Msg.At, out.ConversationID)
-			if err != nil {
-				return fmt.Errorf("conversation: %w", store.Normalize(err))
-			}
-		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO desk_messages (id, org_id, conversation_id, channel_key, remote_id, direction,
-			author_name, text, attachments, state, raw, created_at)
-			VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, 'received', $9, $10)
-			ON CONFLICT (org_id, channel_key, remote_id) WHERE remote_id <> '' DO NOTHING`,
-			out.MessageID, in.OrgID, out.ConversationID, key, in.Msg.RemoteID, authorLabel(in.Msg), in.Msg.Text,
-			string(attachments), string(raw), in.Msg.At)
-		if err != nil {
-			return fmt.Errorf("message: %w", store.Normalize(err))
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return errDuplicate
-		}
-		if res.Urgency == "alta" {
-			// People may be in danger: the citizen gets the emergency
-			// numbers at once, once per conversation, before anyone reads.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_messages WHERE conversation_id = $1 AND direction = 'auto'`,
-				out.ConversationID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 && canAutoReply(in) {
-				m, err := s.queueReplyTx(ctx, tx, in.OrgID, out.ConversationID, ReplyInput{Text: helpText(cfg.settings)}, Auto, Scope{All: true})
-				if err != nil {
-					return err
-				}
-				out.AutoReplyID = m.ID
-			}
-		}
-		if res.Urgency == "alta" && s.Notify != nil {
-			_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermDeskReply, officeID, notify.Notification{
-				OrgID: in.OrgID, Kind: notify.KindUrgentMessage, Title: subject(in.Msg.Text),
-				Body: clip(in.Msg.Text, 500), Link: "/desk/c/" + out.ConversationID,
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	w := &pending{in: in, key: key, res: res, cfg: cfg, officeCode: officeCode, officeID: officeID, blocked: blocked, status: status,
+		attachments: string(attachments), raw: string(raw), confidence: string(confidence),
+		out: Ingested{MessageID: store.NewID(), Labels: res.Labels}, done: make(chan struct{})}
+	release()
+	err = s.batch.write(ctx, w)
 	if errors.Is(err, errDuplicate) {
 		// Another delivery of the same message won the race.
 		return s.Ingest(ctx, in)
@@ -269,10 +193,108 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	if err != nil {
 		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
 	}
-	if out.AutoReplyID != "" {
-		s.enqueue(ctx, in.OrgID, out.AutoReplyID)
+	if w.out.AutoReplyID != "" {
+		s.enqueue(ctx, in.OrgID, w.out.AutoReplyID)
 	}
-	return out, nil
+	return w.out, nil
+}
+
+// writeOne stores one prepared message inside the batch's transaction.
+func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
+	in, key, res, cfg, officeCode, officeID, blocked, status := w.in, w.key, w.res, w.cfg, w.officeCode, w.officeID, w.blocked, w.status
+	attachments, raw, confidence := w.attachments, w.raw, w.confidence
+	now := s.now()
+	// A retried transaction runs this again: start from a clean result.
+	w.out = Ingested{MessageID: w.out.MessageID, Labels: res.Labels}
+	out := &w.out
+	var curStatus, urgency string
+	err := tx.QueryRowContext(ctx, `SELECT id, token, status, urgency FROM desk_conversations
+		WHERE org_id = $1 AND channel_key = $2 AND thread = $3`, in.OrgID, key, in.Msg.Thread).
+		Scan(&out.ConversationID, &out.Token, &curStatus, &urgency)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		out.NewConversation = true
+		out.ConversationID = store.NewID()
+		out.Token = newToken()
+		group := s.grouper.assign(in.OrgID, out.ConversationID, in.Msg.Text, officeCode+"/"+res.Category, in.Msg.At)
+		due := cfg.due(res.Urgency, in.Msg.At)
+		var resolved any
+		if status == StatusClosed {
+			resolved, due = now, nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO desk_conversations (id, org_id, account_id, source, channel_key, thread,
+			visibility, author_id, author_handle, author_name, author_contact, post_id, subject, status, office_id,
+			category, urgency, moderation, confidence, group_id, token, message_count, created_at, updated_at, last_in_at, due_at,
+			resolved_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $22, $23,
+			$24, $25)`,
+			out.ConversationID, in.OrgID, nullable(in.AccountID), in.Source, key, in.Msg.Thread,
+			string(in.Msg.Visibility), in.Msg.AuthorID, in.Msg.AuthorHandle, in.Msg.AuthorName, clip(in.Contact, maxNameRunes),
+			in.Msg.PostID, subject(in.Msg.Text), string(status), nullable(officeID), res.Category, res.Urgency, res.Moderation,
+			confidence, group, out.Token, now, in.Msg.At, due, resolved)
+		if err != nil {
+			return fmt.Errorf("conversation: %w", store.Normalize(err))
+		}
+	case err != nil:
+		return fmt.Errorf("conversation: %w", store.Normalize(err))
+	default:
+		// A new message in a known conversation: it comes back to the
+		// queue if it was answered or closed, and an urgent message
+		// raises its urgency (never lowers it).
+		next := curStatus
+		if !Status(curStatus).Open() && (!blocked || res.Urgency == "alta") {
+			next = string(StatusNew)
+		}
+		if urgency != "alta" && res.Urgency == "alta" {
+			urgency = "alta"
+		} else {
+			res.Urgency = "" // not a new urgency: no notification
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE desk_conversations SET status = $1, urgency = $2, message_count = message_count + 1,
+			updated_at = $3, last_in_at = $4, resolved_at = CASE WHEN $1 = 'new' THEN NULL ELSE resolved_at END WHERE id = $5`,
+			next, urgency, now, in.Msg.At, out.ConversationID)
+		if err != nil {
+			return fmt.Errorf("conversation: %w", store.Normalize(err))
+		}
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO desk_messages (id, org_id, conversation_id, channel_key, remote_id, direction,
+		author_name, text, attachments, state, raw, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, 'received', $9, $10)
+		ON CONFLICT (org_id, channel_key, remote_id) WHERE remote_id <> '' DO NOTHING`,
+		out.MessageID, in.OrgID, out.ConversationID, key, in.Msg.RemoteID, authorLabel(in.Msg), in.Msg.Text,
+		attachments, raw, in.Msg.At)
+	if err != nil {
+		return fmt.Errorf("message: %w", store.Normalize(err))
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return errDuplicate
+	}
+	if res.Urgency == "alta" {
+		// People may be in danger: the citizen gets the emergency
+		// numbers at once, once per conversation, before anyone reads.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_messages WHERE conversation_id = $1 AND direction = 'auto'`,
+			out.ConversationID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 && canAutoReply(in) {
+			m, err := s.queueReplyTx(ctx, tx, in.OrgID, out.ConversationID, ReplyInput{Text: helpText(cfg.settings)}, Auto, Scope{All: true})
+			if err != nil {
+				return err
+			}
+			out.AutoReplyID = m.ID
+		}
+	}
+	if res.Urgency == "alta" && s.Notify != nil {
+		_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermDeskReply, officeID, notify.Notification{
+			OrgID: in.OrgID, Kind: notify.KindUrgentMessage, Title: subject(in.Msg.Text),
+			Body: clip(in.Msg.Text, 500), Link: "/desk/c/" + out.ConversationID,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var errDuplicate = errors.New("desk: duplicate")

@@ -128,6 +128,9 @@ func (s *Service) Moderate(ctx context.Context, orgID, messageID, action string,
 	if err != nil {
 		return Moderation{}, fmt.Errorf("desk: moderate: %w", err)
 	}
+	if action == ActBlock {
+		s.forget(orgID)
+	}
 	return mod, nil
 }
 

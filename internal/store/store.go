@@ -77,6 +77,12 @@ func openPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("store: invalid PostgreSQL URL: %w", redactErr(err))
 	}
 	cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	// pgxpool's default (4 on a small machine) starves a burst of webhooks
+	// next to River, which keeps connections of its own; the URL's
+	// pool_max_conns still decides when set.
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open PostgreSQL: %w", err)

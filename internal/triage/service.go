@@ -33,7 +33,21 @@ type Service struct {
 
 	mu     sync.Mutex
 	models map[string]*orgModel
+
+	// versions caches each organisation's examples version briefly: a
+	// surge classifies a thousand messages a second, and one query per
+	// message for a number that changes when a person confirms a label
+	// is waste. Confirm on this instance clears it; another instance's
+	// confirmation is seen within versionTTL.
+	versions sync.Map // org id -> cachedVersion
 }
+
+type cachedVersion struct {
+	v  examplesVersion
+	at time.Time
+}
+
+const versionTTL = 2 * time.Second
 
 // orgModel is one organisation's cached model. Its mutex serialises
 // training, so a burst of messages trains the model once.
@@ -90,9 +104,14 @@ func (s *Service) model(ctx context.Context, orgID string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.version(ctx, orgID)
-	if err != nil {
-		return nil, err
+	var v examplesVersion
+	if c, ok := s.versions.Load(orgID); ok && time.Since(c.(cachedVersion).at) < versionTTL {
+		v = c.(cachedVersion).v
+	} else {
+		if v, err = s.version(ctx, orgID); err != nil {
+			return nil, err
+		}
+		s.versions.Store(orgID, cachedVersion{v: v, at: time.Now()})
 	}
 	if v.count == 0 {
 		return baseModel, nil
@@ -215,6 +234,7 @@ func (s *Service) Confirm(ctx context.Context, orgID string, ex Example) error {
 		}
 		return fmt.Errorf("triage: confirm in %s: %w", orgID, err)
 	}
+	s.versions.Delete(orgID)
 	s.mu.Lock()
 	delete(s.models, orgID)
 	s.mu.Unlock()

@@ -1,0 +1,417 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+// Command desk measures the citizen desk (issue #4):
+//
+//   - ingest: signed Telegram webhooks sent at a fixed rate (open loop) to a
+//     running Piazza; each answer 200 means the message is stored, triaged,
+//     routed and in the inbox. It reports the rate reached and the latency
+//     of every call (p50, p99, max), then checks that every message is in
+//     the inbox exactly once.
+//   - inbox: the inbox queries on an organisation with a million stored
+//     messages (written straight into the tables), p50/p95/p99 per view.
+//
+// Usage:
+//
+//	go run ./bench/desk -db sqlite|postgres -mode ingest -rate 1000 -duration 30s
+//	go run ./bench/desk -db sqlite|postgres -mode inbox -messages 1000000
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/piazza-pa/piazza/internal/app"
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/config"
+	"github.com/piazza-pa/piazza/internal/demo"
+	"github.com/piazza-pa/piazza/internal/desk"
+	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/publish"
+	"github.com/piazza-pa/piazza/internal/store"
+)
+
+const secret = "bench-webhook-secret-0123456789" //nolint:gosec // G101: the fake bot of a benchmark
+
+func main() {
+	var (
+		engine   = flag.String("db", "sqlite", "sqlite or postgres")
+		pgURL    = flag.String("pg", envOr("PIAZZA_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server to create the benchmark database on")
+		mode     = flag.String("mode", "ingest", "ingest or inbox")
+		rate     = flag.Int("rate", 1000, "ingest: webhooks per second")
+		duration = flag.Duration("duration", 30*time.Second, "ingest: how long to send")
+		messages = flag.Int("messages", 1000000, "inbox: messages stored before measuring")
+		queries  = flag.Int("queries", 300, "inbox: queries per view")
+		profile  = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	)
+	flag.Parse()
+	if bp := os.Getenv("BLOCKPROFILE"); bp != "" {
+		runtime.SetBlockProfileRate(100000)
+		defer func() {
+			f, err := os.Create(bp) //nolint:gosec // G703: a path the person running the benchmark chose
+			if err == nil {
+				_ = pprof.Lookup("block").WriteTo(f, 0)
+				_ = f.Close()
+			}
+		}()
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
+	var err error
+	switch *mode {
+	case "ingest":
+		err = runIngest(*engine, *pgURL, *rate, *duration)
+	case "inbox":
+		err = runInbox(*engine, *pgURL, *messages, *queries)
+	default:
+		err = fmt.Errorf("unknown mode %q", *mode)
+	}
+	if err != nil {
+		pprof.StopCPUProfile()
+		fmt.Fprintln(os.Stderr, "desk bench:", err)
+		os.Exit(1)
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func machine() string {
+	return fmt.Sprintf("%d CPUs, %s %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+func freshPostgres(ctx context.Context, pgURL string) (string, error) {
+	conn, err := pgx.Connect(ctx, pgURL)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	name := fmt.Sprintf("piazza_bench_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	cfg := conn.Config()
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
+}
+
+// startApp runs a Piazza (not in demo mode) with the demo organisation's
+// offices and people, on a fresh database.
+func startApp(ctx context.Context, engine, pgURL string) (*app.App, string, func(), error) {
+	dir, err := os.MkdirTemp("", "piazza-desk-bench-")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	url := "http://" + ln.Addr().String()
+	env := map[string]string{
+		"PIAZZA_DATA_DIR":   filepath.Join(dir, "data"),
+		"PIAZZA_PUBLIC_URL": url,
+		"PIAZZA_SECRET_KEY": "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+	}
+	if engine == "postgres" {
+		if env["PIAZZA_DATABASE_URL"], err = freshPostgres(ctx, pgURL); err != nil {
+			return nil, "", nil, err
+		}
+	}
+	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		return nil, "", nil, err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	a, err := app.Open(ctx, cfg, log, app.Options{Migrate: true})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if _, err := demo.Seed(ctx, a.DB, a.Orgs, a.Auth); err != nil {
+		return nil, "", nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(sctx, ln) }()
+	stop := func() {
+		cancel()
+		if err := <-done; err != nil {
+			fmt.Fprintln(os.Stderr, "serve:", err)
+		}
+		_ = a.Close()
+		_ = os.RemoveAll(dir)
+	}
+	for range 200 {
+		if resp, err := http.Get(url + "/healthz"); err == nil {
+			_ = resp.Body.Close()
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return a, url, stop, nil
+}
+
+// texts are the shipped labelled messages, the realistic mix of a desk.
+func texts() ([]string, error) {
+	f, err := os.Open("internal/triage/data/desk-messages.jsonl")
+	if err != nil {
+		return nil, fmt.Errorf("run from the module root: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	var out []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var m struct {
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &m); err == nil && m.Text != "" {
+			out = append(out, m.Text)
+		}
+	}
+	return out, sc.Err()
+}
+
+func runIngest(engine, pgURL string, rate int, duration time.Duration) error {
+	ctx := audit.WithActor(context.Background(), audit.Actor{Label: "bench"})
+	a, url, stop, err := startApp(ctx, engine, pgURL)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	o, err := a.Orgs.OrganisationBySlug(ctx, demo.Slug)
+	if err != nil {
+		return err
+	}
+	// A Telegram bot whose webhook carries the secret; replies are not
+	// sent in this benchmark, so its API address is never called.
+	acct, err := a.Publish.CreateAccount(ctx, o.ID, publish.AccountInput{Platform: channel.Telegram, Name: "Bot",
+		Handle: "@bench_bot", BaseURL: "http://127.0.0.1:1", Sandbox: true,
+		Credentials: channel.Credentials{channel.CredToken: "1:bench", "webhook_secret": secret}})
+	if err != nil {
+		return err
+	}
+	ts, err := texts()
+	if err != nil {
+		return err
+	}
+	total := int(duration.Seconds() * float64(rate))
+	bodies := make([][]byte, total)
+	for i := range bodies {
+		// Every message from its own chat: a surge of distinct citizens.
+		user := 100000 + i
+		bodies[i] = fmt.Appendf(nil, `{"update_id":%d,"message":{"message_id":%d,"date":%d,"chat":{"id":%d,"type":"private","first_name":"Cittadino"},`+
+			`"from":{"id":%d,"is_bot":false,"first_name":"Cittadino","username":"c%d","language_code":"it"},"text":%q}}`,
+			i+1, 1, time.Now().Unix(), user, user, user, ts[i%len(ts)]+fmt.Sprintf(" (%d)", i))
+	}
+	hook := url + "/o/" + demo.Slug + "/hooks/telegram/" + acct.ID
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}, Timeout: 60 * time.Second}
+	lat := make([]time.Duration, total)
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 512)
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	for i := range total {
+		// Open loop: each call leaves at its scheduled time, whether or
+		// not the previous ones have answered.
+		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			time.Sleep(d)
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			sent := start.Add(time.Duration(i) * interval)
+			req, _ := http.NewRequest(http.MethodPost, hook, bytes.NewReader(bodies[i]))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+			resp, err := client.Do(req)
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					err = fmt.Errorf("status %d", resp.StatusCode)
+				}
+			}
+			// From the scheduled time: a backlog shows as latency.
+			lat[i] = time.Since(sent)
+			if err != nil {
+				failed.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
+			}
+		}(i)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var stored, inbox int
+	if err := a.DB.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_messages WHERE channel_key = $1 AND direction = 'in'`, acct.ID).Scan(&stored); err != nil {
+		return err
+	}
+	p, err := a.Desk.List(ctx, o.ID, desk.Filter{Scope: desk.Scope{All: true}, Status: "open", Limit: 50})
+	if err != nil {
+		return err
+	}
+	inbox = len(p.Conversations)
+	slices.Sort(lat)
+	pct := func(q float64) time.Duration {
+		return lat[min(len(lat)-1, int(q*float64(len(lat))))].Round(100 * time.Microsecond)
+	}
+	fmt.Printf("desk ingest  db=%s  machine=%s\n", engine, machine())
+	fmt.Printf("sent %d webhooks at %d/s target over %s: achieved %.0f/s\n", total, rate, duration, float64(total)/elapsed.Seconds())
+	fmt.Printf("latency (scheduled send → 200 stored, triaged, routed): p50 %s  p99 %s  max %s\n", pct(0.50), pct(0.99), lat[len(lat)-1].Round(time.Millisecond))
+	fmt.Printf("stored %d of %d (duplicates none by construction), failed %d %v; first inbox page %d conversations\n",
+		stored, total, failed.Load(), firstErr.Load(), inbox)
+	return nil
+}
+
+func runInbox(engine, pgURL string, n, queries int) error {
+	ctx := audit.WithActor(context.Background(), audit.Actor{Label: "bench"})
+	a, _, stop, err := startApp(ctx, engine, pgURL)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	o, err := a.Orgs.OrganisationBySlug(ctx, demo.Slug)
+	if err != nil {
+		return err
+	}
+	offices, err := a.Orgs.Offices(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := fill(ctx, a.DB, o.ID, offices, n); err != nil {
+		return err
+	}
+	fmt.Printf("desk inbox  db=%s  machine=%s\n", engine, machine())
+	fmt.Printf("stored %d messages in %d conversations in %s\n", n, n/2, time.Since(t0).Round(time.Second))
+	if engine == "postgres" {
+		if _, err := a.DB.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+			return err
+		}
+	} else if _, err := a.DB.Write.ExecContext(ctx, `ANALYZE`); err != nil {
+		return err
+	}
+	all := desk.Scope{All: true}
+	office := offices[0].ID
+	views := []struct {
+		name string
+		f    desk.Filter
+	}{
+		{"open queue, first page", desk.Filter{Scope: all, Status: "open"}},
+		{"one office's open queue", desk.Filter{Scope: desk.Scope{Offices: []string{office}}, Status: "open"}},
+		{"urgent", desk.Filter{Scope: all, Status: "open", Urgent: true}},
+		{"all, page 20 (cursor)", desk.Filter{Scope: all}},
+		{"search by subject", desk.Filter{Scope: all, Query: "lampione"}},
+	}
+	for _, v := range views {
+		f := v.f
+		if v.name == "all, page 20 (cursor)" {
+			for range 19 {
+				p, err := a.Desk.List(ctx, o.ID, f)
+				if err != nil {
+					return err
+				}
+				f.Before = p.Next
+			}
+		}
+		var ds []time.Duration
+		for range queries {
+			t := time.Now()
+			if _, err := a.Desk.List(ctx, o.ID, f); err != nil {
+				return err
+			}
+			ds = append(ds, time.Since(t))
+		}
+		slices.Sort(ds)
+		q := func(p float64) time.Duration {
+			return ds[min(len(ds)-1, int(p*float64(len(ds))))].Round(10 * time.Microsecond)
+		}
+		fmt.Printf("%-28s p50 %-10s p95 %-10s p99 %s\n", v.name, q(0.50), q(0.95), q(0.99))
+	}
+	return nil
+}
+
+// fill writes n messages in n/2 conversations (a citizen's message and
+// a reply), over a year, straight into the tables in large transactions.
+func fill(ctx context.Context, db *store.DB, orgID string, offices []org.Office, n int) error {
+	statuses := []string{"new", "assigned", "waiting", "answered", "closed", "closed", "closed", "answered"}
+	cats := []string{"intervento", "informazione", "reclamo", "proposta", "altro"}
+	urg := []string{"normale", "normale", "bassa", "bassa", "normale", "alta"}
+	words := []string{"lampione spento", "buca in strada", "orari anagrafe", "rifiuti non raccolti", "bus in ritardo", "albero caduto", "TARI", "mensa scolastica"}
+	now := time.Now().UTC()
+	const batch = 2000
+	r := rand.New(rand.NewPCG(1, 2)) //nolint:gosec // G404: test data
+	for start := 0; start < n/2; start += batch {
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			cst, err := tx.PrepareContext(ctx, `INSERT INTO desk_conversations (id, org_id, source, channel_key, thread, visibility,
+				author_id, author_name, subject, status, office_id, category, urgency, moderation, token, message_count, created_at,
+				updated_at, last_in_at, group_id) VALUES ($1, $2, 'webform', 'webform', $3, 'private', $4, $5, $6, $7, $8, $9, $10, 'ok', $11, 2,
+				$12, $12, $12, $1)`)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = cst.Close() }()
+			mst, err := tx.PrepareContext(ctx, `INSERT INTO desk_messages (id, org_id, conversation_id, channel_key, remote_id, direction,
+				author_name, text, state, created_at) VALUES ($1, $2, $3, 'webform', $4, $5, $6, $7, $8, $9)`)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = mst.Close() }()
+			for i := start; i < min(start+batch, n/2); i++ {
+				id := store.NewID()
+				at := now.Add(-time.Duration(r.Int64N(int64(365 * 24 * time.Hour))))
+				w := words[r.IntN(len(words))]
+				subject := fmt.Sprintf("Segnalazione %s n. %d", w, i)
+				if _, err := cst.ExecContext(ctx, id, orgID, id, fmt.Sprintf("c%d", i), fmt.Sprintf("Cittadino %d", i), subject,
+					statuses[r.IntN(len(statuses))], offices[r.IntN(len(offices))].ID, cats[r.IntN(len(cats))], urg[r.IntN(len(urg))],
+					id, at); err != nil {
+					return err
+				}
+				if _, err := mst.ExecContext(ctx, store.NewID(), orgID, id, "r"+id, "in", "Cittadino", subject+": "+strings.Repeat("testo ", 20), "received", at); err != nil {
+					return err
+				}
+				if _, err := mst.ExecContext(ctx, store.NewID(), orgID, id, "", "out", "URP", "Grazie, abbiamo preso in carico.", "sent", at.Add(time.Hour)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
