@@ -297,7 +297,7 @@ func (s *Service) touch(ctx context.Context, convID string) error {
 // deliver sends through the conversation's channel.
 func (s *Service) deliver(ctx context.Context, c Conversation, messageID, text string, private bool) (channel.Published, error) {
 	switch c.Source {
-	case SourceWebForm:
+	case SourceWebForm, SourceOpen311:
 		// The answer is on the citizen's status page; an email tells them
 		// when they left an address.
 		if strings.Contains(c.AuthorContact, "@") && s.Mail != nil {

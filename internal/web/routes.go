@@ -139,6 +139,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.public(mux, "GET", "/{$}", s.publicHome, false)
 	s.public(mux, "GET", "/feeds/posts.atom", s.postsFeed, true)
 	s.deskPublicRoutes(mux)
+	s.open311Routes(mux)
 
 	// Anything else: a translated "not found" page.
 	s.handle(mux, "/", public, "", func(http.ResponseWriter, *http.Request, *reqCtx) error { return store.ErrNotFound })
