@@ -14,12 +14,22 @@
   if (inbox && window.EventSource) {
     var url = inbox.getAttribute("data-events") + "?since=" + encodeURIComponent(inbox.getAttribute("data-since") || "");
     var es = new EventSource(url);
-    var pending = 0, timer = null;
+    var pending = 0, timer = null, urgent = {};
     var notice = document.getElementById("desk-new");
+    // The urgent subjects lead the announcement of the refresh, so that
+    // one message in the live region says what matters first (a second
+    // message moments later could cut the first short).
+    function urgentText() {
+      var subjects = Object.keys(urgent).map(function (id) { return urgent[id]; });
+      urgent = {};
+      return subjects.length ? "Urgente: " + subjects.join("; ") + ". " : "";
+    }
     function refresh() {
       timer = null;
       if (inbox.querySelector("input[name=ids]:checked")) {
         if (notice) { notice.hidden = false; notice.textContent = pending + " ↻"; }
+        var u = urgentText();
+        if (u) { announce(u); }
         return;
       }
       var q = new URLSearchParams(window.location.search);
@@ -28,17 +38,37 @@
         return r.ok ? r.text() : null;
       }).then(function (html) {
         if (html === null) { return; }
+        var place = focusPlace();
         inbox.innerHTML = html;
-        announce(pending + (pending === 1 ? " conversazione aggiornata" : " conversazioni aggiornate"));
+        restoreFocus(place);
+        announce(urgentText() + pending + (pending === 1 ? " conversazione aggiornata" : " conversazioni aggiornate"));
         pending = 0;
         if (notice) { notice.hidden = true; }
-      });
+      }).catch(function () { /* offline for a moment: the next change refreshes the list */ });
+    }
+    // Replacing the list must not throw the keyboard user's focus back to
+    // the top of the page: it returns to the same control, or to the same
+    // conversation, wherever the refresh moved it.
+    function focusPlace() {
+      var a = document.activeElement;
+      if (!a || !inbox.contains(a)) { return null; }
+      var li = a.closest(".desk-item");
+      return {id: a.id, item: li ? li.id : "", index: cur};
+    }
+    function restoreFocus(place) {
+      if (!place) { return; }
+      var el = place.id && document.getElementById(place.id);
+      if (!el && place.item) {
+        var li = document.getElementById(place.item);
+        el = li && li.querySelector("a.desk-open");
+      }
+      if (el) { el.focus(); } else { focusItem(place.index); }
     }
     es.addEventListener("conversation", function (ev) {
       pending++;
       try {
         var d = JSON.parse(ev.data);
-        if (d.urgent) { announce("Urgente: " + d.subject); }
+        if (d.urgent) { urgent[d.id] = d.subject; }
       } catch (e) { /* a malformed event only skips its announcement */ }
       if (!timer) { timer = window.setTimeout(refresh, 700); }
     });
