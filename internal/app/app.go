@@ -312,6 +312,7 @@ func (a *App) registerTasks() {
 		}
 		return err
 	})
+	a.Jobs.Periodic("desk.poll", 30*time.Second, jobs.LaneIngest, a.pollDesk)
 	a.Jobs.Periodic("notify.email", 30*time.Second, jobs.LaneMaintenance, func(ctx context.Context) error {
 		_, err := a.Notify.SendPendingEmails(ctx)
 		return err
@@ -392,4 +393,38 @@ func oneLine(err error) string {
 		return ""
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// pollDesk reads the polled channels and, when PIAZZA_IMAP_URL is set, the
+// desk's mailbox.
+func (a *App) pollDesk(ctx context.Context) error {
+	err := a.Desk.PollChannels(ctx)
+	if a.Config.IMAPURL == "" {
+		return err
+	}
+	cfg, cerr := desk.MailboxConfig(a.Config.IMAPURL)
+	if cerr != nil {
+		return errors.Join(err, cerr)
+	}
+	cfg.Log = a.Log
+	slug := a.Config.IMAPOrg
+	if slug == "" {
+		slug = a.Config.DefaultOrg
+	}
+	var o org.Organisation
+	if slug != "" {
+		o, cerr = a.Orgs.OrganisationBySlug(ctx, slug)
+	} else {
+		var all []org.Organisation
+		if all, cerr = a.Orgs.Organisations(ctx); cerr == nil && len(all) != 1 {
+			cerr = errors.New("desk: PIAZZA_IMAP_ORG is needed when there are several organisations")
+		} else if cerr == nil {
+			o = all[0]
+		}
+	}
+	if cerr != nil {
+		return errors.Join(err, cerr)
+	}
+	_, merr := a.Desk.PollMailbox(ctx, o.ID, cfg)
+	return errors.Join(err, merr)
 }

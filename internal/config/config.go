@@ -33,6 +33,8 @@ type Config struct {
 	PublicURL            string        // PIAZZA_PUBLIC_URL: "" = derived from Listen
 	SMTPURL              string        // PIAZZA_SMTP_URL: "" = mail logged, not sent (secret)
 	MailFrom             string        // PIAZZA_MAIL_FROM
+	IMAPURL              string        // PIAZZA_IMAP_URL: the desk's mailbox, "" = none (secret)
+	IMAPOrg              string        // PIAZZA_IMAP_ORG: organisation slug the mailbox belongs to
 	DefaultOrg           string        // PIAZZA_DEFAULT_ORG: organisation slug served without /o/{slug}
 	AllowPrivateNetworks bool          // PIAZZA_ALLOW_PRIVATE_NETWORKS
 	LogLevel             string        // PIAZZA_LOG_LEVEL: debug|info|warn|error

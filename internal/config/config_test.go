@@ -228,6 +228,7 @@ var secretFields = map[string]func(*config.Config) string{
 	"PIAZZA_SECRET_KEY":    func(c *config.Config) string { return c.SecretKey },
 	"PIAZZA_SMTP_URL":      func(c *config.Config) string { return c.SMTPURL },
 	"PIAZZA_METRICS_TOKEN": func(c *config.Config) string { return c.MetricsToken },
+	"PIAZZA_IMAP_URL":      func(c *config.Config) string { return c.IMAPURL },
 }
 
 var secretValues = map[string]string{
@@ -235,6 +236,7 @@ var secretValues = map[string]string{
 	"PIAZZA_SECRET_KEY":    stdKey,
 	"PIAZZA_SMTP_URL":      smtpURL,
 	"PIAZZA_METRICS_TOKEN": "metrics-" + testPW,
+	"PIAZZA_IMAP_URL":      "imaps://urp%40comune.example.it:" + testPW + "@imap.example.org:993/INBOX",
 }
 
 func writeFile(t *testing.T, content string) string {
@@ -633,7 +635,7 @@ func TestSettings(t *testing.T) {
 	settings := c.Settings()
 	wantEnv := []string{
 		"PIAZZA_LISTEN", "PIAZZA_DATABASE_URL", "PIAZZA_DATA_DIR", "PIAZZA_SECRET_KEY",
-		"PIAZZA_PUBLIC_URL", "PIAZZA_SMTP_URL", "PIAZZA_MAIL_FROM", "PIAZZA_DEFAULT_ORG",
+		"PIAZZA_PUBLIC_URL", "PIAZZA_SMTP_URL", "PIAZZA_IMAP_URL", "PIAZZA_IMAP_ORG", "PIAZZA_MAIL_FROM", "PIAZZA_DEFAULT_ORG",
 		"PIAZZA_ALLOW_PRIVATE_NETWORKS", "PIAZZA_LOG_LEVEL", "PIAZZA_LOG_FORMAT",
 		"PIAZZA_SESSION_LIFETIME", "PIAZZA_METRICS_TOKEN", "PIAZZA_DEMO", "PIAZZA_WORKERS",
 		"PIAZZA_SHUTDOWN_TIMEOUT",

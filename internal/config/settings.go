@@ -112,6 +112,29 @@ var specs = []spec{
 			return nil
 		},
 	},
+	{ //nolint:gosec // G101: the help text shows an example URL, not a credential
+		env:       "PIAZZA_IMAP_URL",
+		help:      "The citizen desk's mailbox, imaps://user:password@host:993/INBOX (or imap:// with STARTTLS); empty = no email in the desk",
+		secret:    true,
+		redactURL: true,
+		get:       func(c *Config) string { return c.IMAPURL },
+		set: func(c *Config, v string) error {
+			if err := checkIMAPURL(v); err != nil {
+				return err
+			}
+			c.IMAPURL = v
+			return nil
+		},
+	},
+	{
+		env:  "PIAZZA_IMAP_ORG",
+		help: "Slug of the organisation whose desk receives the mailbox's messages; empty = the default or only organisation",
+		get:  func(c *Config) string { return c.IMAPOrg },
+		set: func(c *Config, v string) error {
+			c.IMAPOrg = v
+			return nil
+		},
+	},
 	{
 		env:  "PIAZZA_MAIL_FROM",
 		help: "Sender of system mail, e.g. Comune di Esempio <social@comune.example.it>",
@@ -271,6 +294,23 @@ func checkSMTPURL(v string) error {
 	}
 	if u.Hostname() == "" {
 		return errors.New("the SMTP URL has no host (want smtp://user:password@host:587)")
+	}
+	return nil
+}
+
+func checkIMAPURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return errors.New("not a valid IMAP URL (special characters in the user name and password must be percent-encoded)")
+	}
+	if s := strings.ToLower(u.Scheme); s != "imap" && s != "imaps" {
+		return errors.New("must start with imaps:// or imap://")
+	}
+	if u.Hostname() == "" || u.User == nil || u.User.Username() == "" {
+		return errors.New("the IMAP URL needs a user and a host (want imaps://user:password@host:993/INBOX)")
 	}
 	return nil
 }

@@ -311,8 +311,22 @@ func (s *Service) deliver(ctx context.Context, c Conversation, messageID, text s
 		if s.Mail == nil {
 			return channel.Published{}, ErrNoReply
 		}
-		err := s.Mail.Send(ctx, mail.Message{To: []string{c.AuthorContact}, Subject: "Re: " + c.Subject, Text: text,
-			Headers: map[string]string{"In-Reply-To": c.Thread, "References": c.Thread}})
+		// The answer continues the citizen's thread: In-Reply-To names
+		// their last message, References the thread's first.
+		to, err := s.lastInbound(ctx, c)
+		if err != nil {
+			return channel.Published{}, err
+		}
+		root, _, _ := strings.Cut(c.Thread, " ")
+		headers := map[string]string{}
+		if strings.HasPrefix(to.RemoteID, "<") {
+			headers["In-Reply-To"] = to.RemoteID
+			headers["References"] = strings.TrimSpace(root + " " + to.RemoteID)
+			if root == to.RemoteID {
+				headers["References"] = root
+			}
+		}
+		err = s.Mail.Send(ctx, mail.Message{To: []string{c.AuthorContact}, Subject: "Re: " + c.Subject, Text: text, Headers: headers})
 		return channel.Published{}, err
 	}
 	if c.AccountID == "" || s.Publish == nil {

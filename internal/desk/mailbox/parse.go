@@ -23,9 +23,9 @@ import (
 
 // Limits on what one message may cost.
 const (
-	// maxText is desk.MaxText: the desk refuses longer texts, so the body
+	// MaxText is desk.MaxText: the desk refuses longer texts, so the body
 	// is cut here with a visible marker instead.
-	maxText = 64 << 10
+	MaxText = 64 << 10
 	// maxHTML bounds how much of an HTML body is read: tags and styles
 	// shrink a lot once stripped.
 	maxHTML = 1 << 20
@@ -40,7 +40,7 @@ const (
 	maxIDLen = 250
 )
 
-// truncMarker ends a body cut at maxText.
+// truncMarker ends a body cut at MaxText.
 const truncMarker = "\n[…]"
 
 // Attachment describes an attached file; the bytes stay on the mail
@@ -146,7 +146,7 @@ func parse(raw []byte) (parsed, error) {
 	if body != "" {
 		text = strings.TrimSpace(subject + "\n\n" + body)
 	}
-	in.Text = truncate(text, maxText)
+	in.Text = truncate(text, MaxText)
 	p.in = in
 	return p, nil
 }
@@ -303,7 +303,7 @@ func readBody(e *message.Entity) (string, []Attachment) {
 		if isText && disp != "attachment" && name == "" {
 			switch {
 			case ct == "text/plain" && !havePlain:
-				plain, havePlain = readText(part.Body, maxText+1), true
+				plain, havePlain = readText(part.Body, MaxText+1), true
 			case ct == "text/html" && !haveHTML:
 				htmlBody, haveHTML = readText(part.Body, maxHTML), true
 			}

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/piazza-pa/piazza/internal/channel"
-	"github.com/piazza-pa/piazza/internal/desk"
 )
 
 // crlf turns a readable literal into a wire message.
@@ -315,11 +314,8 @@ func TestParseTruncates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(in.Text) > desk.MaxText || !utf8.ValidString(in.Text) || !strings.HasSuffix(in.Text, "[…]") {
+	if len(in.Text) > MaxText || !utf8.ValidString(in.Text) || !strings.HasSuffix(in.Text, "[…]") {
 		t.Fatalf("len %d, valid %v, suffix %q", len(in.Text), utf8.ValidString(in.Text), in.Text[len(in.Text)-10:])
-	}
-	if maxText != desk.MaxText {
-		t.Fatalf("maxText %d drifted from desk.MaxText %d", maxText, desk.MaxText)
 	}
 }
 
@@ -363,7 +359,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(in.Text) > maxText || !utf8.ValidString(in.Text) {
+		if len(in.Text) > MaxText || !utf8.ValidString(in.Text) {
 			t.Fatalf("text of %d bytes, valid %v", len(in.Text), utf8.ValidString(in.Text))
 		}
 		for _, id := range []string{in.RemoteID, in.Thread, in.InReplyTo} {

@@ -137,10 +137,12 @@ CREATE TABLE desk_moderation (
 );
 CREATE INDEX desk_moderation_author ON desk_moderation (org_id, source, author_id);
 
--- Polled channels (Mastodon, Bluesky, Telegram without a public URL):
--- where the last poll of each account stopped.
+-- Polled channels (Mastodon, Bluesky, Telegram without a public URL) and
+-- the mailbox: where the last poll of each stopped. The key is an account
+-- id, or "imap:" and the organisation id.
 CREATE TABLE desk_cursors (
-    account_id  TEXT PRIMARY KEY REFERENCES channel_accounts(id) ON DELETE CASCADE,
+    key         TEXT PRIMARY KEY,
+    org_id      TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
     cursor      TEXT NOT NULL,
     error       TEXT NOT NULL DEFAULT '',
     updated_at  TIMESTAMP NOT NULL
