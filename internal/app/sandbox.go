@@ -61,7 +61,7 @@ func (a *App) seedSandbox(ctx context.Context) {
 		a.Log.Error("demo: organisation", "err", err)
 		return
 	}
-	deskSeeded, err := demo.SeedDesk(ctx, svc, a.Desk, o.ID)
+	deskSeeded, err := demo.SeedDesk(ctx, svc, a.Desk, o.ID, a.sandbox)
 	if err != nil {
 		a.Log.Error("demo: desk messages incomplete", "err", err)
 	}

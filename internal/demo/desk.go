@@ -5,12 +5,14 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/publish"
+	"github.com/piazza-pa/piazza/internal/sandbox"
 )
 
 // The demo comune's desk: citizens' messages on every sandbox channel and
@@ -50,10 +52,15 @@ var deskMessages = []deskMessage{
 	{channel.Telegram, false, "offerte_top", "Guadagna 5000 euro al mese da casa!!! clicca qui bit.ly/soldi-facili", 2 * time.Hour},
 }
 
+// Citizens write on the sandbox platforms (sandbox.Sandbox).
+type Citizens interface {
+	Citizen(p channel.Platform, public bool, name, text string) (sandbox.Delivery, error)
+}
+
 // SeedDesk fills the demo desk once, through the desk's own ingest (so
 // triage, routing, SLA and grouping run as they would for real), and
 // answers one conversation. It does nothing when the desk has messages.
-func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string) (bool, error) {
+func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string, citizens Citizens) (bool, error) {
 	var n int
 	if err := s.DB.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_conversations WHERE org_id = $1`, orgID).Scan(&n); err != nil {
 		return false, fmt.Errorf("demo: desk: %w", err)
@@ -108,28 +115,40 @@ func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string) 
 			return false, err
 		}
 	}
+	// The polled platforms read from now on: a first poll sets their
+	// cursors, so the messages below arrive as new.
+	// A channel that fails to poll keeps its error on its cursor; the
+	// demo goes on with the others.
+	_ = dsk.PollChannels(ctx)
 	now := time.Now()
 	var thanks string
 	for i, m := range deskMessages {
 		in := desk.Inbound{OrgID: orgID, Source: desk.SourceWebForm}
-		if m.platform != "" {
-			a, ok := byPlatform[m.platform]
-			if !ok {
-				continue
-			}
-			in.AccountID, in.Source = a.ID, string(m.platform)
-		}
 		vis := channel.Private
 		if m.public {
 			vis = channel.Public
 		}
 		id := fmt.Sprintf("demo-%02d", i)
 		in.Msg = channel.Inbound{RemoteID: id, Thread: id, Visibility: vis, AuthorID: "demo-citizen-" + m.author,
-			AuthorHandle: "@" + m.author, AuthorName: m.author, Text: m.text, At: now.Add(-m.ago),
-			Raw: map[string]string{"chat_id": "4242", "message_id": "1"}}
-		if m.platform == "" {
-			in.Msg.AuthorHandle = ""
+			AuthorName: m.author, Text: m.text}
+		if m.platform != "" {
+			a, ok := byPlatform[m.platform]
+			if !ok || citizens == nil {
+				continue
+			}
+			d, err := citizens.Citizen(m.platform, m.public, m.author, m.text)
+			if errors.Is(err, sandbox.ErrNoPost) {
+				d, err = citizens.Citizen(m.platform, false, m.author, m.text)
+			}
+			if err != nil {
+				return false, fmt.Errorf("demo: desk message %d on %s: %w", i, m.platform, err)
+			}
+			if !d.Pushed {
+				continue // the poller reads it
+			}
+			in.AccountID, in.Source, in.Msg = a.ID, string(m.platform), d.Inbound
 		}
+		in.Msg.At = now.Add(-m.ago)
 		res, err := dsk.Ingest(ctx, in)
 		if err != nil {
 			return false, fmt.Errorf("demo: desk message %d: %w", i, err)
@@ -138,6 +157,7 @@ func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string) 
 			thanks = res.ConversationID
 		}
 	}
+	_ = dsk.PollChannels(ctx)
 	if thanks != "" {
 		if _, err := dsk.SetStatus(ctx, orgID, []string{thanks}, desk.StatusClosed, desk.Scope{All: true}); err != nil {
 			return false, err

@@ -61,6 +61,13 @@ type running struct {
 // web.Sandbox.
 type Sandbox struct {
 	platforms []running
+
+	// The fakes citizens write on (citizen.go).
+	tg *telegramtest.Server
+	fb *facebooktest.Server
+	ig *instagramtest.Server
+	md *mastodontest.Server
+	bs *blueskytest.Server
 }
 
 // Start starts every fake on a free loopback port.
@@ -78,22 +85,22 @@ func Start() (*Sandbox, error) {
 	// Display order, as channel.Platforms lists them. Each fake is open:
 	// a sandbox account edited to another channel, Page or handle still
 	// works.
+	s.tg = telegramtest.New(telegramtest.Options{Titles: map[string]string{TelegramChannel: "Comune di Vallebella"}})
+	s.fb = facebooktest.New(facebooktest.Options{Open: true, IGUserID: instagramtest.DefaultIGUserID, Username: instagramtest.DefaultUsername})
+	// Without a client the Instagram fake checks the image URL but does
+	// not download it: the demo's public URL may not be reachable from
+	// inside the process (a proxy in front, a port not yet served).
+	s.ig = instagramtest.New(instagramtest.Options{Open: true, PageID: facebooktest.DefaultPageID, PageName: facebooktest.DefaultPageName})
+	s.md = mastodontest.New(mastodontest.Options{AnyToken: true})
+	s.bs = blueskytest.New(blueskytest.Options{AnyAccount: true})
 	err := errors.Join(
-		add(telegramtest.New(telegramtest.Options{Titles: map[string]string{TelegramChannel: "Comune di Vallebella"}}),
-			TelegramChannel, channel.Credentials{channel.CredToken: TelegramToken}),
-		add(facebooktest.New(facebooktest.Options{Open: true, IGUserID: instagramtest.DefaultIGUserID, Username: instagramtest.DefaultUsername}),
-			facebooktest.DefaultPageID, channel.Credentials{channel.CredToken: facebooktest.DefaultToken}),
-		// Without a client the Instagram fake checks the image URL but does
-		// not download it: the demo's public URL may not be reachable from
-		// inside the process (a proxy in front, a port not yet served).
-		add(instagramtest.New(instagramtest.Options{Open: true, PageID: facebooktest.DefaultPageID, PageName: facebooktest.DefaultPageName}),
-			instagramtest.DefaultIGUserID, channel.Credentials{channel.CredToken: instagramtest.DefaultToken}),
+		add(s.tg, TelegramChannel, channel.Credentials{channel.CredToken: TelegramToken}),
+		add(s.fb, facebooktest.DefaultPageID, channel.Credentials{channel.CredToken: facebooktest.DefaultToken}),
+		add(s.ig, instagramtest.DefaultIGUserID, channel.Credentials{channel.CredToken: instagramtest.DefaultToken}),
 		add(xtest.New(xtest.Options{Open: true}),
 			"@"+xtest.DefaultUsername, channel.Credentials{channel.CredToken: xtest.DefaultToken}),
-		add(mastodontest.New(mastodontest.Options{AnyToken: true}),
-			"@"+mastodontest.DefaultUsername+"@"+mastodontest.DefaultDomain, channel.Credentials{channel.CredToken: mastodontest.DefaultToken}),
-		add(blueskytest.New(blueskytest.Options{AnyAccount: true}),
-			blueskytest.DefaultHandle, channel.Credentials{channel.CredAppPassword: blueskytest.DefaultAppPassword}),
+		add(s.md, "@"+mastodontest.DefaultUsername+"@"+mastodontest.DefaultDomain, channel.Credentials{channel.CredToken: mastodontest.DefaultToken}),
+		add(s.bs, blueskytest.DefaultHandle, channel.Credentials{channel.CredAppPassword: blueskytest.DefaultAppPassword}),
 	)
 	if err != nil {
 		_ = s.Close()
