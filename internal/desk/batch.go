@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/triage"
 )
 
@@ -23,6 +24,16 @@ import (
 // this turns a commit per message into a commit per batch.
 
 const maxBatch = 200
+
+// writers is how many batches are written at once: one on SQLite (one
+// writer anyway), a few on PostgreSQL, where a batch's round trips would
+// otherwise be the limit.
+func (b *batcher) writers() int {
+	if b.s.DB.Engine == store.Postgres {
+		return 4
+	}
+	return 1
+}
 
 // pending is one prepared message waiting for its batch.
 type pending struct {
@@ -47,15 +58,15 @@ type batcher struct {
 	s       *Service
 	mu      sync.Mutex
 	queue   []*pending
-	running bool
+	running int
 }
 
 // write queues w and waits until its batch is committed (or failed).
 func (b *batcher) write(ctx context.Context, w *pending) error {
 	b.mu.Lock()
 	b.queue = append(b.queue, w)
-	if !b.running {
-		b.running = true
+	if b.running < b.writers() {
+		b.running++
 		go b.loop()
 	}
 	b.mu.Unlock()
@@ -74,7 +85,7 @@ func (b *batcher) loop() {
 	for {
 		b.mu.Lock()
 		if len(b.queue) == 0 {
-			b.running = false
+			b.running--
 			b.mu.Unlock()
 			return
 		}

@@ -232,6 +232,11 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 			string(in.Msg.Visibility), in.Msg.AuthorID, in.Msg.AuthorHandle, in.Msg.AuthorName, clip(in.Contact, maxNameRunes),
 			in.Msg.PostID, subject(in.Msg.Text), string(status), nullable(officeID), res.Category, res.Urgency, res.Moderation,
 			confidence, group, out.Token, now, in.Msg.At, due, resolved)
+		if errors.Is(store.Normalize(err), store.ErrConflict) {
+			// A concurrent batch opened the same conversation: the message
+			// is tried again and joins it.
+			return errDuplicate
+		}
 		if err != nil {
 			return fmt.Errorf("conversation: %w", store.Normalize(err))
 		}
