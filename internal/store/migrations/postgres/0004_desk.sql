@@ -40,8 +40,15 @@ CREATE TABLE desk_conversations (
     overdue_notified  BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE UNIQUE INDEX desk_conversations_thread ON desk_conversations (org_id, channel_key, thread);
-CREATE INDEX desk_conversations_inbox ON desk_conversations (org_id, status, last_in_at);
-CREATE INDEX desk_conversations_office ON desk_conversations (org_id, office_id, status, last_in_at);
+-- The inbox pages by last message, newest first: every view walks one of
+-- these in order and stops at the page's end (no sort of the whole
+-- queue). The open queue, the one people work, has its own partial index;
+-- its condition is written exactly as desk.List writes it.
+CREATE INDEX desk_conversations_recent ON desk_conversations (org_id, last_in_at, id);
+CREATE INDEX desk_conversations_open ON desk_conversations (org_id, last_in_at, id) WHERE status IN ('new', 'assigned', 'waiting');
+CREATE INDEX desk_conversations_office ON desk_conversations (org_id, office_id, last_in_at, id);
+-- the desk's figures over the last days
+CREATE INDEX desk_conversations_created ON desk_conversations (org_id, created_at);
 CREATE INDEX desk_conversations_assignee ON desk_conversations (org_id, assignee_id, status);
 CREATE INDEX desk_conversations_updated ON desk_conversations (org_id, updated_at);
 CREATE INDEX desk_conversations_group ON desk_conversations (org_id, group_id);
