@@ -156,6 +156,11 @@ func (s *Server) webFormSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 		}
 		return err
 	}
+	// A nonce seen before is a double submission, or someone replaying
+	// another person's: either way the status link is not given again.
+	if res.Duplicate {
+		return s.render(w, r, rc, http.StatusOK, "desk_thanks", &page{Title: s.t(rc, "webform.title")})
+	}
 	return redirect(w, r, "/o/"+o.Slug+"/richieste/"+res.Token+"?ok=flash.webform_sent")
 }
 

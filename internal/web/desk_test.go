@@ -306,6 +306,12 @@ func TestDeskWebForm(t *testing.T) {
 		if code != http.StatusSeeOther || !strings.Contains(loc, "/o/demo/richieste/") {
 			t.Fatalf("submit: %d %s", code, loc)
 		}
+		// The same nonce again (a double click, or someone replaying it) is
+		// thanked without the status link.
+		code, html, again := anon.post("/o/demo/segnala", url.Values{"text": {"altro testo"}, "privacy": {"1"}, "nonce": {nonce[1]}})
+		if code != http.StatusOK || again != "" || strings.Contains(html, "/richieste/") {
+			t.Errorf("replayed nonce: %d %q", code, again)
+		}
 		code, html = anon.get(loc)
 		if code != 200 || !strings.Contains(html, "Lampione spento") || strings.Contains(html, "<img src=x") {
 			t.Fatalf("status page: %d, escaped %v", code, !strings.Contains(html, "<img src=x"))
