@@ -4,6 +4,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -162,5 +163,76 @@ func (s *server) getConversation(w http.ResponseWriter, r *http.Request, c *call
 			Error: m.Error, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC()})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"conversation": conversationView(cv), "messages": out})
+	return nil
+}
+
+// deskError turns the desk's refusals into answers a client can act on.
+func deskError(err error) error {
+	switch {
+	case errors.Is(err, desk.ErrForbidden):
+		return forbidden("this conversation belongs to another office")
+	case errors.Is(err, desk.ErrInvalid):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: strings.TrimPrefix(err.Error(), "desk: ")}
+	}
+	return err
+}
+
+type replyRequest struct {
+	Text    string `json:"text"`
+	Private bool   `json:"private"`
+}
+
+// replyConversation answers POST /api/v1/conversations/{id}/replies: the
+// reply is queued and sent through the citizen's channel.
+func (s *server) replyConversation(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req replyRequest
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	m, err := s.Desk.Reply(r.Context(), c.OrgID, r.PathValue("id"), desk.ReplyInput{PersonID: c.Person.ID, Text: req.Text,
+		Private: req.Private}, deskScope(c))
+	if err != nil {
+		return deskError(err)
+	}
+	writeJSON(w, http.StatusAccepted, messageJSON{ID: m.ID, Direction: string(m.Direction), Author: m.AuthorName, Text: m.Text,
+		State: m.State, CreatedAt: m.CreatedAt.UTC()})
+	return nil
+}
+
+type assignmentRequest struct {
+	Office   string `json:"office"`   // an office code; empty keeps the office
+	Assignee string `json:"assignee"` // a person id; empty: the office as a whole
+	Status   string `json:"status"`   // optional new status
+}
+
+// assignConversation answers PUT /api/v1/conversations/{id}/assignment.
+func (s *server) assignConversation(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req assignmentRequest
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	a := desk.Assignment{AssigneeID: req.Assignee}
+	if req.Office != "" {
+		o, err := s.Orgs.OfficeByCode(r.Context(), c.OrgID, req.Office)
+		if err != nil {
+			return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: "the request has invalid fields",
+				Fields: []FieldError{{Field: "office", Code: "unknown", Message: "no office with this code"}}}
+		}
+		a.OfficeID = o.ID
+	}
+	id := r.PathValue("id")
+	if _, err := s.Desk.Assign(r.Context(), c.OrgID, []string{id}, a, deskScope(c)); err != nil {
+		return deskError(err)
+	}
+	if req.Status != "" {
+		if _, err := s.Desk.SetStatus(r.Context(), c.OrgID, []string{id}, desk.Status(req.Status), deskScope(c)); err != nil {
+			return deskError(err)
+		}
+	}
+	cv, _, err := s.Desk.Get(r.Context(), c.OrgID, id, deskScope(c))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, conversationView(cv))
 	return nil
 }

@@ -56,6 +56,8 @@ var routes = []route{
 	{"POST", Prefix + "/triage", member, org.PermDeskRead, (*server).triage},
 	{"GET", Prefix + "/conversations", member, org.PermDeskRead, (*server).listConversations},
 	{"GET", Prefix + "/conversations/{id}", member, org.PermDeskRead, (*server).getConversation},
+	{"POST", Prefix + "/conversations/{id}/replies", member, org.PermDeskReply, (*server).replyConversation},
+	{"PUT", Prefix + "/conversations/{id}/assignment", member, org.PermDeskAssign, (*server).assignConversation},
 	{"GET", Prefix + "/campaigns", member, org.PermPlanRead, (*server).listCampaigns},
 	{"POST", Prefix + "/campaigns", member, org.PermPostApprove, (*server).createCampaign},
 }
