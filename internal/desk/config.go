@@ -6,6 +6,7 @@ package desk
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -28,6 +29,10 @@ type Settings struct {
 	// (urgent messages count wall time: people in danger do not wait for
 	// the office to open).
 	SLA map[string]time.Duration
+	// SLACategory replaces the urgency's target for a category (a
+	// complaint may have a legal deadline of its own); urgent messages
+	// keep theirs.
+	SLACategory map[string]time.Duration
 	// RetentionDays: private messages older than this are anonymised;
 	// 0 keeps them.
 	RetentionDays int
@@ -209,13 +214,19 @@ func (c *orgConfig) route(source, text string, l triage.Labels) string {
 }
 
 // due is when the first response is due for a message of this urgency.
-func (c *orgConfig) due(urgency string, at time.Time) any {
+func (c *orgConfig) due(urgency, category string, at time.Time) any {
 	d, ok := c.settings.SLA[urgency]
-	if !ok || d <= 0 {
-		return nil
-	}
 	if urgency == "alta" {
+		if !ok || d <= 0 {
+			return nil
+		}
 		return at.Add(d).UTC()
+	}
+	if cd, ok := c.settings.SLACategory[category]; ok && cd > 0 {
+		d = cd
+	}
+	if d <= 0 {
+		return nil
 	}
 	return c.hours.Add(at, d).UTC()
 }
@@ -224,9 +235,10 @@ func (c *orgConfig) due(urgency string, at time.Time) any {
 func (s *Service) Settings(ctx context.Context, orgID string) (Settings, error) {
 	st := DefaultSettings()
 	var alta, normale, bassa int
-	err := s.DB.Read.QueryRowContext(ctx, `SELECT hours, patron_day, sla_alta, sla_normale, sla_bassa, retention_days,
+	var cats string
+	err := s.DB.Read.QueryRowContext(ctx, `SELECT hours, patron_day, sla_alta, sla_normale, sla_bassa, sla_categories, retention_days,
 		dpo_contact, privacy_url, block_after FROM desk_settings WHERE org_id = $1`, orgID).
-		Scan(&st.Hours, &st.PatronDay, &alta, &normale, &bassa, &st.RetentionDays, &st.DPOContact, &st.PrivacyURL, &st.BlockAfter)
+		Scan(&st.Hours, &st.PatronDay, &alta, &normale, &bassa, &cats, &st.RetentionDays, &st.DPOContact, &st.PrivacyURL, &st.BlockAfter)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -235,6 +247,13 @@ func (s *Service) Settings(ctx context.Context, orgID string) (Settings, error) 
 	}
 	st.SLA = map[string]time.Duration{"alta": time.Duration(alta) * time.Minute,
 		"normale": time.Duration(normale) * time.Minute, "bassa": time.Duration(bassa) * time.Minute}
+	var minutes map[string]int
+	if json.Unmarshal([]byte(cats), &minutes) == nil {
+		st.SLACategory = map[string]time.Duration{}
+		for k, v := range minutes {
+			st.SLACategory[k] = time.Duration(v) * time.Minute
+		}
+	}
 	return st, nil
 }
 
@@ -255,6 +274,22 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, st Settings) e
 			return invalidf("SLA for %s out of range", u)
 		}
 	}
+	catMinutes := map[string]int{}
+	for k, v := range st.SLACategory {
+		if !contains(triage.Categories, k) {
+			return invalidf("category %q", k)
+		}
+		if v < 0 || v > 90*24*time.Hour {
+			return invalidf("SLA for %s out of range", k)
+		}
+		if v > 0 {
+			catMinutes[k] = int(v / time.Minute)
+		}
+	}
+	cats, err := json.Marshal(catMinutes)
+	if err != nil {
+		return err
+	}
 	if st.RetentionDays < 0 || st.RetentionDays > 3650 {
 		return invalidf("retention out of range")
 	}
@@ -262,14 +297,15 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, st Settings) e
 		return invalidf("block after out of range")
 	}
 	mins := func(u string) int { return int(st.SLA[u] / time.Minute) }
-	_, err := s.DB.Write.ExecContext(ctx, `INSERT INTO desk_settings (org_id, hours, patron_day, sla_alta, sla_normale, sla_bassa,
-		retention_days, dpo_contact, privacy_url, block_after, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	_, err = s.DB.Write.ExecContext(ctx, `INSERT INTO desk_settings (org_id, hours, patron_day, sla_alta, sla_normale, sla_bassa,
+		sla_categories, retention_days, dpo_contact, privacy_url, block_after, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (org_id) DO UPDATE SET hours = excluded.hours, patron_day = excluded.patron_day, sla_alta = excluded.sla_alta,
-		sla_normale = excluded.sla_normale, sla_bassa = excluded.sla_bassa, retention_days = excluded.retention_days,
-		dpo_contact = excluded.dpo_contact, privacy_url = excluded.privacy_url, block_after = excluded.block_after,
-		updated_at = excluded.updated_at`,
+		sla_normale = excluded.sla_normale, sla_bassa = excluded.sla_bassa, sla_categories = excluded.sla_categories,
+		retention_days = excluded.retention_days, dpo_contact = excluded.dpo_contact, privacy_url = excluded.privacy_url,
+		block_after = excluded.block_after, updated_at = excluded.updated_at`,
 		orgID, strings.TrimSpace(st.Hours), strings.TrimSpace(st.PatronDay), mins("alta"), mins("normale"), mins("bassa"),
-		st.RetentionDays, strings.TrimSpace(st.DPOContact), strings.TrimSpace(st.PrivacyURL), st.BlockAfter, s.now())
+		string(cats), st.RetentionDays, strings.TrimSpace(st.DPOContact), strings.TrimSpace(st.PrivacyURL), st.BlockAfter, s.now())
 	if err != nil {
 		return fmt.Errorf("desk: save settings: %w", err)
 	}

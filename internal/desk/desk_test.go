@@ -270,6 +270,57 @@ func TestGroupsModerationAndGDPR(t *testing.T) {
 	})
 }
 
+// The first-response target counts business hours, with a category's own
+// target over the urgency's; urgent messages count wall time.
+func TestSLA(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		st := desk.DefaultSettings()
+		st.Hours = "lun-ven 09:00-17:00"
+		st.SLACategory = map[string]time.Duration{"reclamo": 30 * time.Minute}
+		if err := f.desk.SaveSettings(f.ctx, f.org.ID, st); err != nil {
+			t.Fatal(err)
+		}
+		bad := st
+		bad.SLACategory = map[string]time.Duration{"boh": time.Hour}
+		if err := f.desk.SaveSettings(f.ctx, f.org.ID, bad); !errors.Is(err, desk.ErrInvalid) {
+			t.Errorf("unknown category saved: %v", err)
+		}
+		rome, _ := time.LoadLocation("Europe/Rome")
+		// Friday 16:30 in Rome: half an hour left that day.
+		at := time.Date(2026, 12, 11, 16, 30, 0, 0, rome)
+		ingest := func(id, text string) desk.Conversation {
+			res, err := f.desk.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: id,
+				Visibility: channel.Private, AuthorID: id, Text: text, At: at}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _, _ := f.desk.Get(f.ctx, f.org.ID, res.ConversationID, all)
+			return c
+		}
+		info := ingest("s1", "Buongiorno, quali sono gli orari dell'anagrafe il martedì?")
+		// 8 business hours (normale) or 24 (bassa) from Friday 16:30 land
+		// on Monday or later, never at the weekend.
+		if d := info.DueAt.In(rome); d.Weekday() == time.Saturday || d.Weekday() == time.Sunday || !d.After(at.Add(48*time.Hour)) {
+			t.Errorf("%s (%s): due %v", info.Labels.Category, info.Labels.Urgency, d)
+		}
+		complaint := ingest("s2", "Reclamo: l'impiegato allo sportello dei tributi è stato scortese e mi ha fatto aspettare due ore")
+		if complaint.Labels.Category != "reclamo" || complaint.Labels.Urgency == "alta" {
+			t.Fatalf("the complaint was triaged %+v", complaint.Labels)
+		}
+		if want := time.Date(2026, 12, 11, 17, 0, 0, 0, rome); !complaint.DueAt.Equal(want) {
+			t.Errorf("complaint due %v, want %v", complaint.DueAt.In(rome), want)
+		}
+		urgent := ingest("s3", "Aiuto, c'è un uomo a terra in via Roma che non respira, chiamate qualcuno")
+		if !urgent.Urgent() {
+			t.Fatalf("a man not breathing was triaged %+v", urgent.Labels)
+		}
+		if !urgent.DueAt.Equal(at.Add(time.Hour)) {
+			t.Errorf("urgent due %v, want wall time %v", urgent.DueAt, at.Add(time.Hour))
+		}
+	})
+}
+
 func TestListScopeAndPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)

@@ -217,7 +217,7 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 		out.ConversationID = store.NewID()
 		out.Token = newToken()
 		group := s.grouper.assign(in.OrgID, out.ConversationID, in.Msg.Text, officeCode+"/"+res.Category, in.Msg.At)
-		due := cfg.due(res.Urgency, in.Msg.At)
+		due := cfg.due(res.Urgency, res.Category, in.Msg.At)
 		var resolved any
 		if status == StatusClosed {
 			resolved, due = now, nil

@@ -444,6 +444,7 @@ type deskSettingsData struct {
 	Sources    []string
 	CanEdit    bool
 	SLA        map[string]int
+	SLACat     map[string]string
 }
 
 func (s *Server) deskSettings(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -473,6 +474,10 @@ func (s *Server) deskSettingsPage(w http.ResponseWriter, r *http.Request, rc *re
 	for u, v := range st.SLA {
 		d.SLA[u] = int(v / time.Minute)
 	}
+	d.SLACat = map[string]string{}
+	for c, v := range st.SLACategory {
+		d.SLACat[c] = strconv.Itoa(int(v / time.Minute))
+	}
 	return s.render(w, r, rc, status, "desk_settings", &page{Area: "desk", Title: s.t(rc, "desk.settings.title"), Data: d,
 		Errors: errs})
 }
@@ -487,7 +492,17 @@ func (s *Server) deskSettingsSave(w http.ResponseWriter, r *http.Request, rc *re
 	if err1 != nil || err2 != nil {
 		return s.deskSettingsPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"settings": s.t(rc, "desk.settings.numbers")})
 	}
-	st := desk.Settings{Hours: r.PostFormValue("hours"), PatronDay: r.PostFormValue("patron_day"),
+	cats := map[string]time.Duration{}
+	for _, c := range triage.Categories {
+		if v := strings.TrimSpace(r.PostFormValue("sla_cat_" + c)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return s.deskSettingsPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"settings": s.t(rc, "desk.settings.numbers")})
+			}
+			cats[c] = time.Duration(n) * time.Minute
+		}
+	}
+	st := desk.Settings{Hours: r.PostFormValue("hours"), PatronDay: r.PostFormValue("patron_day"), SLACategory: cats,
 		SLA:           map[string]time.Duration{"alta": mins("sla_alta"), "normale": mins("sla_normale"), "bassa": mins("sla_bassa")},
 		RetentionDays: retention, DPOContact: r.PostFormValue("dpo_contact"), PrivacyURL: r.PostFormValue("privacy_url"),
 		BlockAfter: blockAfter}

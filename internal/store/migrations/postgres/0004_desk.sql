@@ -118,6 +118,9 @@ CREATE TABLE desk_settings (
     sla_alta        INTEGER NOT NULL DEFAULT 60,
     sla_normale     INTEGER NOT NULL DEFAULT 480,
     sla_bassa       INTEGER NOT NULL DEFAULT 1440,
+    -- per category, JSON {"intervento": 240, ...}: business minutes that
+    -- replace the urgency's target for that category (never for "alta")
+    sla_categories  TEXT NOT NULL DEFAULT '{}',
     -- private messages older than this are anonymised (0: kept)
     retention_days  INTEGER NOT NULL DEFAULT 365,
     dpo_contact     TEXT NOT NULL DEFAULT '',
