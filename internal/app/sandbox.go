@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/piazza-pa/piazza/internal/demo"
 	"github.com/piazza-pa/piazza/internal/sandbox"
@@ -66,6 +67,10 @@ func (a *App) seedSandbox(ctx context.Context) {
 		a.Log.Error("demo: desk messages incomplete", "err", err)
 	}
 	a.Log.Info("demo: sandbox platforms running; see /sandbox for what they receive", "plan_created", created, "desk_seeded", deskSeeded)
+	// A citizen writes now and then, so the desk is seen updating itself.
+	go demo.Trickle(ctx, a.Desk, svc, o.ID, a.sandbox, 90*time.Second, func(err error) {
+		a.Log.Warn("demo: desk message", "err", err)
+	})
 }
 
 // closeSandbox stops the fakes.

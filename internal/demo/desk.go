@@ -165,3 +165,61 @@ func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string, 
 	}
 	return true, nil
 }
+
+// trickleMessages keep the demo desk alive: one arrives now and then, so a
+// newcomer sees the inbox update by itself.
+var trickleMessages = []deskMessage{
+	{platform: channel.Telegram, author: "giorgio_v", text: "Il semaforo all'incrocio di viale Europa è spento, le auto passano a caso"},
+	{platform: "", author: "Maria Sossi", text: "Vorrei sapere quando passa la raccolta degli ingombranti nel mio quartiere"},
+	{platform: channel.Facebook, author: "Paolo Degrassi", text: "Complimenti per la nuova piazza, è bellissima!"},
+	{platform: channel.Instagram, author: "ele.runner", text: "Al parco giochi di via Manzoni c'è un'altalena rotta, pericolosa per i bambini"},
+	{platform: channel.Telegram, author: "bruna_k", text: "Come posso pagare la TARI con PagoPA? Non trovo l'avviso"},
+	{platform: channel.Mastodon, public: true, author: "lino", text: "la biblioteca civica ha cambiato gli orari per le feste?"},
+	{platform: "", author: "Dario Fonda", text: "Cassonetti stracolmi in via Verdi da quattro giorni, c'è odore e arrivano i gabbiani"},
+	{platform: channel.Facebook, author: "Irene Bevilacqua", text: "Il bus 6 oggi ha saltato tre fermate, siamo rimasti a piedi"},
+}
+
+// Trickle writes one of the trickle messages every interval until ctx
+// ends. Errors go to report and never stop it.
+func Trickle(ctx context.Context, dsk *desk.Service, s Services, orgID string, citizens Citizens, every time.Duration, report func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		m := trickleMessages[i%len(trickleMessages)]
+		if err := trickleOne(ctx, dsk, s, orgID, citizens, m, i); err != nil && report != nil {
+			report(err)
+		}
+	}
+}
+
+func trickleOne(ctx context.Context, dsk *desk.Service, s Services, orgID string, citizens Citizens, m deskMessage, i int) error {
+	if m.platform == "" {
+		id := fmt.Sprintf("trickle-%d-%d", time.Now().UnixNano(), i)
+		_, err := dsk.Ingest(ctx, desk.Inbound{OrgID: orgID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: id,
+			Visibility: channel.Private, AuthorID: "demo-citizen-" + m.author, AuthorName: m.author, Text: m.text}})
+		return err
+	}
+	d, err := citizens.Citizen(m.platform, m.public, m.author, m.text)
+	if errors.Is(err, sandbox.ErrNoPost) {
+		d, err = citizens.Citizen(m.platform, false, m.author, m.text)
+	}
+	if err != nil || !d.Pushed {
+		return err // polled platforms arrive with the next poll
+	}
+	accts, err := s.Publish.Accounts(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	for _, a := range accts {
+		if a.Sandbox && a.Platform == m.platform && a.Name == channelNames[a.Platform] {
+			_, err = dsk.Ingest(ctx, desk.Inbound{OrgID: orgID, AccountID: a.ID, Source: string(a.Platform), Msg: d.Inbound})
+			return err
+		}
+	}
+	return nil
+}

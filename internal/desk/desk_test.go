@@ -250,6 +250,27 @@ func TestGroupsModerationAndGDPR(t *testing.T) {
 			t.Errorf("a blocked author's message is %s", c.Status)
 		}
 
+		// Warnings, then the block the policy sets (3 by default).
+		var lastMod desk.Moderation
+		for i := range 3 {
+			r := f.desk
+			res, err := r.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{
+				RemoteID: fmt.Sprintf("ins%d", i), Visibility: channel.Private, AuthorID: "troll", Text: "Siete dei ladri incapaci"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, ms, _ := r.Get(f.ctx, f.org.ID, res.ConversationID, all)
+			if lastMod, err = r.Moderate(f.ctx, f.org.ID, ms[0].ID, desk.ActWarn, desk.RuleInsults, "", all); err != nil {
+				t.Fatal(err)
+			}
+			if lastMod.Blocked != (i == 2) {
+				t.Errorf("warning %d: blocked %v", i+1, lastMod.Blocked)
+			}
+		}
+		if blocked, _ := f.desk.Blocked(f.ctx, f.org.ID, desk.SourceWebForm, "troll"); !blocked || lastMod.Violations != 3 {
+			t.Errorf("after 3 warnings: blocked %v, violations %d", blocked, lastMod.Violations)
+		}
+
 		// GDPR: export, then erasure keeps the figures and drops the words.
 		who, err := f.desk.CitizenOf(f.ctx, f.org.ID, group[0], all)
 		if err != nil {

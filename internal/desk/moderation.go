@@ -50,6 +50,9 @@ type Moderation struct {
 	Outcome    string // what the platform said: done, not supported, the error
 	Violations int    // the author's violations so far, this one included
 	BlockAfter int
+	// Blocked is true when this action reached the policy's limit and
+	// blocked the author.
+	Blocked bool
 }
 
 // SuggestRule maps triage's moderation flag to the policy rule a person
@@ -119,6 +122,28 @@ func (s *Service) Moderate(ctx context.Context, orgID, messageID, action string,
 			AND action <> 'block'`, orgID, c.ChannelKey, c.AuthorID).Scan(&mod.Violations); err != nil {
 			return err
 		}
+		// Warnings first, then the block: the policy's number of
+		// violations blocks the author without waiting for a person.
+		if action != ActBlock && c.AuthorID != "" && mod.Violations >= mod.BlockAfter {
+			var blocks int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM desk_moderation WHERE org_id = $1 AND source = $2 AND author_id = $3
+				AND action = 'block'`, orgID, c.ChannelKey, c.AuthorID).Scan(&blocks); err != nil {
+				return err
+			}
+			if blocks == 0 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO desk_moderation (id, org_id, message_id, source, author_id, action, rule,
+					archived_text, person_id, outcome, created_at) VALUES ($1, $2, $3, $4, $5, 'block', $6, '', $7, 'automatic', $8)`,
+					store.NewID(), orgID, messageID, c.ChannelKey, c.AuthorID, fmt.Sprint(rule), nullable(personID), s.now()); err != nil {
+					return err
+				}
+				mod.Blocked = true
+				if err := audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "desk.moderate.block", TargetType: "message",
+					TargetID: messageID, TargetLabel: c.Subject, After: map[string]any{"rule": rule, "automatic": true,
+						"violations": mod.Violations}}); err != nil {
+					return err
+				}
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE desk_conversations SET updated_at = $1 WHERE id = $2`, s.now(), convID); err != nil {
 			return err
 		}
@@ -128,7 +153,7 @@ func (s *Service) Moderate(ctx context.Context, orgID, messageID, action string,
 	if err != nil {
 		return Moderation{}, fmt.Errorf("desk: moderate: %w", err)
 	}
-	if action == ActBlock {
+	if action == ActBlock || mod.Blocked {
 		s.forget(orgID)
 	}
 	return mod, nil

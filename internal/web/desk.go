@@ -308,7 +308,10 @@ func (s *Server) deskModerate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return s.deskFail(w, r, rc, err)
 	}
 	key := "flash.desk_moderated"
-	if mod.Outcome != "done" {
+	switch {
+	case mod.Blocked:
+		key = "flash.desk_blocked"
+	case mod.Outcome != "done":
 		key = "flash.desk_moderated_local"
 	}
 	return s.deskBack(w, r, conv, key)

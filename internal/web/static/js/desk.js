@@ -5,6 +5,11 @@
   var inbox = document.getElementById("desk-inbox");
   var live = document.getElementById("desk-live");
 
+  // The page's language: the texts come from the catalog through data
+  // attributes of the inbox (data-msg-urgent, data-msg-updated-one, ...).
+  function msg(name, fallback) {
+    return (inbox && inbox.dataset["msg" + name.charAt(0).toUpperCase() + name.slice(1)]) || fallback;
+  }
   function announce(text) {
     if (live) { live.textContent = ""; window.setTimeout(function () { live.textContent = text; }, 50); }
   }
@@ -22,7 +27,7 @@
     function urgentText() {
       var subjects = Object.keys(urgent).map(function (id) { return urgent[id]; });
       urgent = {};
-      return subjects.length ? "Urgente: " + subjects.join("; ") + ". " : "";
+      return subjects.length ? msg("urgent", "Urgente") + ": " + subjects.join("; ") + ". " : "";
     }
     function refresh() {
       timer = null;
@@ -41,7 +46,7 @@
         var place = focusPlace();
         inbox.innerHTML = html;
         restoreFocus(place);
-        announce(urgentText() + pending + (pending === 1 ? " conversazione aggiornata" : " conversazioni aggiornate"));
+        announce(urgentText() + pending + " " + (pending === 1 ? msg("updatedOne", "conversazione aggiornata") : msg("updatedMany", "conversazioni aggiornate")));
         pending = 0;
         if (notice) { notice.hidden = true; }
       }).catch(function () { /* offline for a moment: the next change refreshes the list */ });
