@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,6 +42,9 @@ type Inbound struct {
 	Msg       channel.Inbound
 	// Contact is how to reach a web form's author (email), optional.
 	Contact string
+	// Files are what the citizen sent along on the web form (a photo),
+	// stored with the message in the same transaction.
+	Files []File
 }
 
 // Ingested is what became of an inbound message.
@@ -90,6 +94,12 @@ func (in *Inbound) validate() error {
 	if len(m.Text) > MaxText {
 		return invalidf("message longer than %d bytes", MaxText)
 	}
+	for i := range in.Files {
+		if err := checkFile(&in.Files[i]); err != nil {
+			return err
+		}
+	}
+	m.Attachments = append(m.Attachments, fileAttachments(in.Files)...)
 	if strings.TrimSpace(m.Text) == "" && len(m.Attachments) == 0 {
 		return invalidf("empty message")
 	}
@@ -110,6 +120,10 @@ func (in *Inbound) validate() error {
 // notify the people who answer for the office. It is safe to call again
 // with the same message: the second call changes nothing.
 func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
+	// A retry after a lost race starts again from what the caller gave.
+	orig := in
+	in.Files = slices.Clone(in.Files)
+	in.Msg.Attachments = slices.Clone(in.Msg.Attachments)
 	if err := in.validate(); err != nil {
 		return Ingested{}, err
 	}
@@ -188,7 +202,7 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	err = s.batch.write(ctx, w)
 	if errors.Is(err, errDuplicate) {
 		// Another delivery of the same message won the race.
-		return s.Ingest(ctx, in)
+		return s.Ingest(ctx, orig)
 	}
 	if err != nil {
 		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
@@ -273,6 +287,9 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 	}
 	if n, _ := r.RowsAffected(); n == 0 {
 		return errDuplicate
+	}
+	if err := writeFiles(ctx, tx, in.OrgID, out.MessageID, in.Files, now); err != nil {
+		return err
 	}
 	if res.Urgency == "alta" {
 		// People may be in danger: the citizen gets the emergency

@@ -122,6 +122,10 @@ func (s *Service) anonymise(ctx context.Context, orgID, query string, args ...an
 			return err
 		}
 		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM desk_files WHERE message_id IN (SELECT id FROM desk_messages
+				WHERE conversation_id = $1)`, id); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE desk_messages SET text = '[rimosso]', attachments = '[]', raw = '{}',
 				author_name = CASE WHEN direction = 'in' THEN '' ELSE author_name END WHERE conversation_id = $1`, id); err != nil {
 				return err

@@ -34,6 +34,7 @@ func (s *Server) deskRoutes(mux *http.ServeMux) {
 	s.handle(mux, "POST /desk/c/{id}/triage", signedIn, org.PermDeskAssign, s.deskTriage)
 	s.handle(mux, "POST /desk/c/{id}/erase", signedIn, org.PermDeskModerate, s.deskErase)
 	s.handle(mux, "GET /desk/c/{id}/export.json", signedIn, org.PermDeskModerate, s.deskExport)
+	s.handle(mux, "GET /desk/files/{id}", signedIn, org.PermDeskRead, s.deskFile)
 	s.handle(mux, "POST /desk/m/{id}/moderate", signedIn, org.PermDeskModerate, s.deskModerate)
 	s.handle(mux, "POST /desk/m/{id}/retry", signedIn, org.PermDeskReply, s.deskRetry)
 	s.handle(mux, "POST /desk/groups/{id}/reply", signedIn, org.PermDeskReply, s.deskGroupReply)
@@ -558,4 +559,20 @@ func (s *Server) deskCannedDelete(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	return redirect(w, r, "/desk/settings?ok=flash.saved#canned")
+}
+
+// deskFile serves a citizen's photo to the people who may read its
+// conversation; never cached, never interpreted as anything but an image.
+func (s *Server) deskFile(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f, err := s.Desk.FileOf(r.Context(), rc.Org.ID, r.PathValue("id"), deskScope(rc))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Disposition", "inline")
+	_, err = w.Write(f.Data)
+	return err
 }

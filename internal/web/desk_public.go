@@ -58,8 +58,6 @@ type formLimiter struct {
 	reset time.Time
 }
 
-var webFormLimits = &formLimiter{byIP: map[string]*rate.Limiter{}}
-
 func (l *formLimiter) allow(ip string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -107,7 +105,7 @@ func (s *Server) webFormSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if r.PostFormValue("website") != "" {
 		return s.render(w, r, rc, http.StatusOK, "desk_thanks", &page{Title: s.t(rc, "webform.title")})
 	}
-	if !webFormLimits.allow(rc.IP) {
+	if !s.formLimits.allow(rc.IP) {
 		return s.webFormPage(w, r, rc, o, http.StatusTooManyRequests, map[string]string{"form": s.t(rc, "errors.too_many_requests")}, form)
 	}
 	errs := map[string]string{}
@@ -135,6 +133,19 @@ func (s *Server) webFormSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 			atts = append(atts, channel.Attachment{Kind: "location", Name: strconv.FormatFloat(lat, 'f', 6, 64) + "," + strconv.FormatFloat(lon, 'f', 6, 64)})
 		}
 	}
+	var files []desk.File
+	if f, hdr, err := r.FormFile("photo"); err == nil {
+		data, rerr := io.ReadAll(io.LimitReader(f, desk.MaxFileBytes+1))
+		_ = f.Close()
+		switch {
+		case rerr != nil:
+			return rerr
+		case len(data) > desk.MaxFileBytes:
+			errs["photo"] = s.t(rc, "webform.photo_too_big", desk.MaxFileBytes>>20)
+		case len(data) > 0:
+			files = append(files, desk.File{Name: hdr.Filename, Data: data})
+		}
+	}
 	nonce := form["nonce"]
 	if nonce == "" || len(nonce) > 64 {
 		nonce = store.NewID()
@@ -148,11 +159,16 @@ func (s *Server) webFormSubmit(w http.ResponseWriter, r *http.Request, rc *reqCt
 		author = "webform:" + nonce
 	}
 	res, err := s.Desk.Ingest(r.Context(), desk.Inbound{OrgID: o.ID, Source: desk.SourceWebForm, Contact: contact,
+		Files: files,
 		Msg: channel.Inbound{RemoteID: nonce, Thread: nonce, Visibility: channel.Private, AuthorID: author,
 			AuthorName: strings.TrimSpace(form["name"]), Text: text, Attachments: atts, At: time.Now()}})
 	if err != nil {
 		if errors.Is(err, desk.ErrInvalid) {
-			return s.webFormPage(w, r, rc, o, http.StatusUnprocessableEntity, map[string]string{"text": s.t(rc, "webform.text_required")}, form)
+			key, msg := "text", s.t(rc, "webform.text_required")
+			if len(files) > 0 && strings.Contains(err.Error(), "photo") {
+				key, msg = "photo", s.t(rc, "webform.photo_invalid")
+			}
+			return s.webFormPage(w, r, rc, o, http.StatusUnprocessableEntity, map[string]string{key: msg}, form)
 		}
 		return err
 	}

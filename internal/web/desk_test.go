@@ -6,6 +6,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,6 +24,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/store/storetest"
 	"github.com/piazza-pa/piazza/internal/web"
 )
 
@@ -318,6 +320,50 @@ func TestDeskWebForm(t *testing.T) {
 		}
 		if code, _ := anon.get("/o/demo/richieste/not-a-token"); code != http.StatusNotFound {
 			t.Errorf("unknown token: %d", code)
+		}
+
+		// A photo goes with the request; only the desk sees it.
+		anon.get("/o/demo/segnala")
+		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+		post := func(name string, data []byte) (int, string) {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			for k, v := range map[string]string{"csrf": anon.csrf, "text": "Buca enorme in via Verdi, vedi foto", "privacy": "1",
+				"nonce": storetest.Unique("photo-")} {
+				_ = mw.WriteField(k, v)
+			}
+			fw, _ := mw.CreateFormFile("photo", name)
+			_, _ = fw.Write(data)
+			_ = mw.Close()
+			req, _ := http.NewRequest(http.MethodPost, in.URL+"/o/demo/segnala", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			resp, err := anon.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			return resp.StatusCode, resp.Header.Get("Location")
+		}
+		if code, _ := post("virus.exe", []byte("MZ\x90\x00 not an image")); code != http.StatusUnprocessableEntity {
+			t.Errorf("a non-image as photo: %d", code)
+		}
+		code, loc = post("buca.png", png)
+		if code != http.StatusSeeOther || !strings.Contains(loc, "/richieste/") {
+			t.Fatalf("photo upload: %d %s", code, loc)
+		}
+		var fileID string
+		if err := in.App.DB.Read.QueryRow(`SELECT f.id FROM desk_files f JOIN desk_messages m ON m.id = f.message_id
+			WHERE m.text = 'Buca enorme in via Verdi, vedi foto' ORDER BY f.created_at DESC LIMIT 1`).Scan(&fileID); err != nil {
+			t.Fatalf("photo not stored: %v", err)
+		}
+		if code, _ := anon.get("/desk/files/" + fileID); code == http.StatusOK {
+			t.Error("a citizen's photo is public")
+		}
+		cm := newClient(t, in.URL)
+		cm.login("community@demo.piazza.test")
+		code, _, h := cm.do("GET", "/desk/files/"+fileID, nil, nil)
+		if code != http.StatusOK || h.Get("Content-Type") != "image/png" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("photo for the desk: %d %q", code, h.Get("Content-Type"))
 		}
 	})
 }

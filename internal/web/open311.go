@@ -419,7 +419,7 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only requests that would be stored count against the address's
 	// budget, shared with the web form.
-	if !webFormLimits.allow(clientIP(r)) {
+	if !s.formLimits.allow(clientIP(r)) {
 		s.open311Fail(w, r, format, http.StatusTooManyRequests, "too many requests from this address, try again later")
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
@@ -94,6 +95,9 @@ type Server struct {
 	pages   map[i18n.Lang]map[string]*template.Template
 	secure  bool
 	metrics *httpMetrics
+	// formLimits keeps floods of the public forms (web form, Open311) out,
+	// per server so that instances (and tests) do not share budgets.
+	formLimits *formLimiter
 }
 
 // New parses every template (failing at start, not at the first request)
@@ -105,7 +109,8 @@ func New(d Deps) (*Server, error) {
 	if d.SessionLifetime == 0 {
 		d.SessionLifetime = 12 * time.Hour
 	}
-	s := &Server{Deps: d, catalog: i18n.Default(), secure: strings.HasPrefix(d.PublicURL, "https://")}
+	s := &Server{Deps: d, catalog: i18n.Default(), secure: strings.HasPrefix(d.PublicURL, "https://"),
+		formLimits: &formLimiter{byIP: map[string]*rate.Limiter{}}}
 	pages, err := parseTemplates(s.catalog)
 	if err != nil {
 		return nil, err

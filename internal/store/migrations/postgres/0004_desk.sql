@@ -82,6 +82,20 @@ CREATE UNIQUE INDEX desk_messages_remote ON desk_messages (org_id, channel_key, 
 CREATE INDEX desk_messages_conversation ON desk_messages (conversation_id, created_at);
 CREATE INDEX desk_messages_state ON desk_messages (state, created_at);
 
+-- Files citizens sent through the web form (a photo of the pothole):
+-- kept with their message, under the same retention, never public.
+CREATE TABLE desk_files (
+    id            TEXT PRIMARY KEY,
+    org_id        TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    message_id    TEXT NOT NULL REFERENCES desk_messages(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL DEFAULT '',
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    data          BYTEA NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX desk_files_message ON desk_files (message_id);
+
 CREATE TABLE desk_rules (
     id          TEXT PRIMARY KEY,
     org_id      TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
