@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/piazza-pa/piazza/internal/desk/sla"
 	"github.com/piazza-pa/piazza/internal/store"
@@ -40,6 +42,11 @@ type Settings struct {
 	PrivacyURL    string
 	// BlockAfter is how many violations of the policy lead to a block.
 	BlockAfter int
+	// PolicyRules word the external social media policy's numbered rules
+	// the organisation's way; a missing number keeps the standard wording.
+	PolicyRules map[int]string
+	// PolicyURL is where the policy is published.
+	PolicyURL string
 }
 
 // DefaultSettings are used until an organisation saves its own.
@@ -235,10 +242,11 @@ func (c *orgConfig) due(urgency, category string, at time.Time) any {
 func (s *Service) Settings(ctx context.Context, orgID string) (Settings, error) {
 	st := DefaultSettings()
 	var alta, normale, bassa int
-	var cats string
+	var cats, policy string
 	err := s.DB.Read.QueryRowContext(ctx, `SELECT hours, patron_day, sla_alta, sla_normale, sla_bassa, sla_categories, retention_days,
-		dpo_contact, privacy_url, block_after FROM desk_settings WHERE org_id = $1`, orgID).
-		Scan(&st.Hours, &st.PatronDay, &alta, &normale, &bassa, &cats, &st.RetentionDays, &st.DPOContact, &st.PrivacyURL, &st.BlockAfter)
+		dpo_contact, privacy_url, block_after, policy_rules, policy_url FROM desk_settings WHERE org_id = $1`, orgID).
+		Scan(&st.Hours, &st.PatronDay, &alta, &normale, &bassa, &cats, &st.RetentionDays, &st.DPOContact, &st.PrivacyURL, &st.BlockAfter,
+			&policy, &st.PolicyURL)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -247,6 +255,7 @@ func (s *Service) Settings(ctx context.Context, orgID string) (Settings, error) 
 	}
 	st.SLA = map[string]time.Duration{"alta": time.Duration(alta) * time.Minute,
 		"normale": time.Duration(normale) * time.Minute, "bassa": time.Duration(bassa) * time.Minute}
+	_ = json.Unmarshal([]byte(policy), &st.PolicyRules)
 	var minutes map[string]int
 	if json.Unmarshal([]byte(cats), &minutes) == nil {
 		st.SLACategory = map[string]time.Duration{}
@@ -290,6 +299,23 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, st Settings) e
 	if err != nil {
 		return err
 	}
+	rules := map[int]string{}
+	for n, text := range st.PolicyRules {
+		text = strings.TrimSpace(text)
+		if !slices.Contains(PolicyRules, n) {
+			return invalidf("policy rule %d", n)
+		}
+		if utf8.RuneCountInString(text) > 500 {
+			return invalidf("policy rule %d longer than 500 characters", n)
+		}
+		if text != "" {
+			rules[n] = text
+		}
+	}
+	policy, err := json.Marshal(rules)
+	if err != nil {
+		return err
+	}
 	if st.RetentionDays < 0 || st.RetentionDays > 3650 {
 		return invalidf("retention out of range")
 	}
@@ -298,14 +324,16 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, st Settings) e
 	}
 	mins := func(u string) int { return int(st.SLA[u] / time.Minute) }
 	_, err = s.DB.Write.ExecContext(ctx, `INSERT INTO desk_settings (org_id, hours, patron_day, sla_alta, sla_normale, sla_bassa,
-		sla_categories, retention_days, dpo_contact, privacy_url, block_after, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		sla_categories, retention_days, dpo_contact, privacy_url, block_after, policy_rules, policy_url, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (org_id) DO UPDATE SET hours = excluded.hours, patron_day = excluded.patron_day, sla_alta = excluded.sla_alta,
 		sla_normale = excluded.sla_normale, sla_bassa = excluded.sla_bassa, sla_categories = excluded.sla_categories,
 		retention_days = excluded.retention_days, dpo_contact = excluded.dpo_contact, privacy_url = excluded.privacy_url,
-		block_after = excluded.block_after, updated_at = excluded.updated_at`,
+		block_after = excluded.block_after, policy_rules = excluded.policy_rules, policy_url = excluded.policy_url,
+		updated_at = excluded.updated_at`,
 		orgID, strings.TrimSpace(st.Hours), strings.TrimSpace(st.PatronDay), mins("alta"), mins("normale"), mins("bassa"),
-		string(cats), st.RetentionDays, strings.TrimSpace(st.DPOContact), strings.TrimSpace(st.PrivacyURL), st.BlockAfter, s.now())
+		string(cats), st.RetentionDays, strings.TrimSpace(st.DPOContact), strings.TrimSpace(st.PrivacyURL), st.BlockAfter,
+		string(policy), strings.TrimSpace(st.PolicyURL), s.now())
 	if err != nil {
 		return fmt.Errorf("desk: save settings: %w", err)
 	}

@@ -302,7 +302,22 @@ func TestSLA(t *testing.T) {
 		if err := f.desk.SaveSettings(f.ctx, f.org.ID, st); err != nil {
 			t.Fatal(err)
 		}
+		st.PolicyRules = map[int]string{1: "Niente insulti né volgarità verso chiunque", 4: "  "}
+		st.PolicyURL = "https://www.comune.example.it/social-policy"
+		if err := f.desk.SaveSettings(f.ctx, f.org.ID, st); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.desk.Settings(f.ctx, f.org.ID)
+		if err != nil || got.PolicyRules[1] != "Niente insulti né volgarità verso chiunque" || got.PolicyRules[4] != "" ||
+			got.PolicyURL != st.PolicyURL || got.SLACategory["reclamo"] != 30*time.Minute {
+			t.Errorf("settings read back: %+v %v", got, err)
+		}
 		bad := st
+		bad.PolicyRules = map[int]string{11: "una regola che non c'è"}
+		if err := f.desk.SaveSettings(f.ctx, f.org.ID, bad); !errors.Is(err, desk.ErrInvalid) {
+			t.Errorf("rule 11 saved: %v", err)
+		}
+		bad = st
 		bad.SLACategory = map[string]time.Duration{"boh": time.Hour}
 		if err := f.desk.SaveSettings(f.ctx, f.org.ID, bad); !errors.Is(err, desk.ErrInvalid) {
 			t.Errorf("unknown category saved: %v", err)

@@ -168,6 +168,8 @@ type deskConvData struct {
 	// Political is the canned answer suggested for a political polemic.
 	Political  *desk.Canned
 	BlockAfter int
+	// Policy is the wording of each rule of the organisation's policy.
+	Policy map[int]string
 }
 
 func (s *Server) deskConversation(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -213,6 +215,7 @@ func (s *Server) deskConversationPage(w http.ResponseWriter, r *http.Request, rc
 		return err
 	}
 	d.BlockAfter = st.BlockAfter
+	d.Policy = s.policyTexts(rc, st)
 	return s.render(w, r, rc, status, "desk_conversation", &page{Area: "desk", Title: c.Subject, Data: d, Errors: errs})
 }
 
@@ -438,17 +441,31 @@ func (s *Server) deskEvents(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 }
 
+// policyTexts words each rule: the organisation's text, else the standard.
+func (s *Server) policyTexts(rc *reqCtx, st desk.Settings) map[int]string {
+	out := map[int]string{}
+	for _, n := range desk.PolicyRules {
+		out[n] = st.PolicyRules[n]
+		if out[n] == "" {
+			out[n] = s.t(rc, "desk.policy."+strconv.Itoa(n))
+		}
+	}
+	return out
+}
+
 type deskSettingsData struct {
-	Canned     []desk.Canned
-	Variables  []string
-	Settings   desk.Settings
-	Rules      []desk.Rule
-	Offices    []org.Office
-	Categories []string
-	Sources    []string
-	CanEdit    bool
-	SLA        map[string]int
-	SLACat     map[string]string
+	PolicyNumbers []int
+	Standard      map[int]string
+	Canned        []desk.Canned
+	Variables     []string
+	Settings      desk.Settings
+	Rules         []desk.Rule
+	Offices       []org.Office
+	Categories    []string
+	Sources       []string
+	CanEdit       bool
+	SLA           map[string]int
+	SLACat        map[string]string
 }
 
 func (s *Server) deskSettings(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -471,7 +488,11 @@ func (s *Server) deskSettingsPage(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	d := deskSettingsData{Settings: st, Rules: rules, Offices: offices, Categories: triage.Categories,
 		Sources: []string{"telegram", "facebook", "instagram", "x", "mastodon", "bluesky", desk.SourceWebForm, desk.SourceEmail},
-		CanEdit: rc.Grants.Can(org.PermOfficesManage), SLA: map[string]int{}, Variables: desk.CannedVariables}
+		CanEdit: rc.Grants.Can(org.PermOfficesManage), SLA: map[string]int{}, Variables: desk.CannedVariables,
+		PolicyNumbers: desk.PolicyRules, Standard: map[int]string{}}
+	for _, n := range desk.PolicyRules {
+		d.Standard[n] = s.t(rc, "desk.policy."+strconv.Itoa(n))
+	}
 	if d.Canned, err = s.Desk.CannedAnswers(ctx, rc.Org.ID, deskScope(rc)); err != nil {
 		return err
 	}
@@ -506,7 +527,12 @@ func (s *Server) deskSettingsSave(w http.ResponseWriter, r *http.Request, rc *re
 			cats[c] = time.Duration(n) * time.Minute
 		}
 	}
+	policy := map[int]string{}
+	for _, n := range desk.PolicyRules {
+		policy[n] = r.PostFormValue("policy_" + strconv.Itoa(n))
+	}
 	st := desk.Settings{Hours: r.PostFormValue("hours"), PatronDay: r.PostFormValue("patron_day"), SLACategory: cats,
+		PolicyRules: policy, PolicyURL: r.PostFormValue("policy_url"),
 		SLA:           map[string]time.Duration{"alta": mins("sla_alta"), "normale": mins("sla_normale"), "bassa": mins("sla_bassa")},
 		RetentionDays: retention, DPOContact: r.PostFormValue("dpo_contact"), PrivacyURL: r.PostFormValue("privacy_url"),
 		BlockAfter: blockAfter}

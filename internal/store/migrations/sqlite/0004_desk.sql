@@ -141,6 +141,11 @@ CREATE TABLE desk_settings (
     privacy_url     TEXT NOT NULL DEFAULT '',
     -- violations before a block
     block_after     INTEGER NOT NULL DEFAULT 3,
+    -- the external social media policy: its rules as the organisation
+    -- words them (JSON {"1": "...", ...}; missing ones keep the standard
+    -- wording) and where it is published
+    policy_rules    TEXT NOT NULL DEFAULT '{}',
+    policy_url      TEXT NOT NULL DEFAULT '',
     updated_at      TIMESTAMP NOT NULL
 );
 
