@@ -397,3 +397,27 @@ func TestListScopeAndPages(t *testing.T) {
 		}
 	})
 }
+
+func TestPhotoSniffing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for name, tc := range map[string]struct {
+			data []byte
+			ok   bool
+		}{
+			"jpeg":  {[]byte("\xFF\xD8\xFF\xE0\x00\x10JFIF"), true},
+			"png":   {[]byte("\x89PNG\r\n\x1A\n\x00\x00\x00\rIHDR"), true},
+			"gif":   {[]byte("GIF89a\x01\x00\x01\x00"), true},
+			"webp":  {[]byte("RIFF\x1a\x00\x00\x00WEBPVP8 "), true},
+			"html":  {[]byte("<html><script>alert(1)</script>"), false},
+			"exe":   {[]byte("MZ\x90\x00"), false},
+			"empty": {nil, false},
+		} {
+			_, err := f.desk.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Files: []desk.File{{Name: name, Data: tc.data}},
+				Msg: channel.Inbound{RemoteID: "photo-" + name, Visibility: channel.Private, AuthorID: "x", Text: "foto"}})
+			if (err == nil) != tc.ok {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	})
+}
