@@ -82,23 +82,13 @@ func SeedDesk(ctx context.Context, s Services, dsk *desk.Service, orgID string, 
 		DPOContact: "rpd@comune.vallebella.example", PrivacyURL: "https://www.comune.vallebella.example/privacy", BlockAfter: 3}); err != nil {
 		return false, err
 	}
-	offices := map[string]string{}
-	if err := func() error {
-		rows, err := s.DB.Read.QueryContext(ctx, `SELECT code, id FROM offices WHERE org_id = $1`, orgID)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			var code, id string
-			if err := rows.Scan(&code, &id); err != nil {
-				return err
-			}
-			offices[code] = id
-		}
-		return rows.Err()
-	}(); err != nil {
+	list, err := s.Orgs.Offices(ctx, orgID)
+	if err != nil {
 		return false, fmt.Errorf("demo: desk: %w", err)
+	}
+	offices := map[string]string{}
+	for _, o := range list {
+		offices[o.Code] = o.ID
 	}
 	for _, c := range []desk.Canned{
 		{Title: "Grazie per la segnalazione", Body: "Buongiorno {nome}, grazie per la segnalazione: l'abbiamo passata a {ufficio}. Può seguirla qui: {link}"},

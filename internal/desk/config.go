@@ -285,7 +285,7 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, st Settings) e
 	}
 	catMinutes := map[string]int{}
 	for k, v := range st.SLACategory {
-		if !contains(triage.Categories, k) {
+		if !slices.Contains(triage.Categories, k) {
 			return invalidf("category %q", k)
 		}
 		if v < 0 || v > 90*24*time.Hour {
@@ -378,7 +378,7 @@ func (s *Service) AddRule(ctx context.Context, orgID string, r Rule) (Rule, erro
 	if len(r.Keywords) == 0 && r.Source == "" && r.Category == "" {
 		return Rule{}, invalidf("a rule needs keywords, a channel or a category")
 	}
-	if r.Category != "" && !contains(triage.Categories, r.Category) {
+	if r.Category != "" && !slices.Contains(triage.Categories, r.Category) {
 		return Rule{}, invalidf("category %q", r.Category)
 	}
 	if r.OfficeID == "" {
@@ -419,13 +419,4 @@ func (s *Service) DeleteRule(ctx context.Context, orgID, id string) error {
 	}
 	s.forget(orgID)
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

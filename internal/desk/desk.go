@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -47,14 +48,7 @@ const (
 var Statuses = []Status{StatusNew, StatusAssigned, StatusWaiting, StatusAnswered, StatusClosed}
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	for _, x := range Statuses {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Open reports whether the conversation still needs work.
 func (s Status) Open() bool { return s == StatusNew || s == StatusAssigned || s == StatusWaiting }

@@ -17,15 +17,14 @@ import (
 // office and category (a fallen tree never merges with a bus timetable);
 // groups close after a quiet window.
 
-const (
-	groupThreshold = 0.5
-	groupWindow    = 12 * time.Hour
-)
+// groupWindow closes a group after a quiet night; the similarity
+// threshold is the one measured on the storm corpus (similar.DefaultThreshold).
+const groupWindow = 12 * time.Hour
 
 type grouping struct{ g *similar.Grouper }
 
 func newGrouping() *grouping {
-	return &grouping{g: similar.NewGrouper(groupThreshold, groupWindow)}
+	return &grouping{g: similar.NewGrouper(similar.DefaultThreshold, groupWindow)}
 }
 
 // assign returns the group of a new conversation: an existing group's id,

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,15 +30,7 @@ type Scope struct {
 }
 
 func (sc Scope) allows(officeID string) bool {
-	if sc.All {
-		return true
-	}
-	for _, o := range sc.Offices {
-		if o == officeID {
-			return true
-		}
-	}
-	return false
+	return sc.All || slices.Contains(sc.Offices, officeID)
 }
 
 // Filter selects conversations for a view of the inbox.

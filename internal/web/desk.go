@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,7 +75,7 @@ var deskViews = []string{"open", "mine", "urgent", "overdue", "new", "assigned",
 func (s *Server) deskFilter(r *http.Request, rc *reqCtx) (desk.Filter, string) {
 	q := r.URL.Query()
 	view := q.Get("view")
-	if !contains(deskViews, view) {
+	if !slices.Contains(deskViews, view) {
 		view = "open"
 	}
 	f := desk.Filter{Scope: deskScope(rc), OfficeID: q.Get("office"), Query: q.Get("q"), Before: q.Get("before"),
@@ -93,15 +94,6 @@ func (s *Server) deskFilter(r *http.Request, rc *reqCtx) (desk.Filter, string) {
 		f.Status = view
 	}
 	return f, view
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) deskInbox(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -6,7 +6,6 @@ package bluesky
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -325,14 +324,6 @@ type replyRecord struct {
 	Reply replyRef `json:"reply"`
 }
 
-// createReplyIn is the input of createRecord for a reply.
-type createReplyIn struct {
-	Repo       string      `json:"repo"`
-	Collection string      `json:"collection"`
-	RKey       string      `json:"rkey"`
-	Record     replyRecord `json:"record"`
-}
-
 // Reply answers a citizen's post with a post in its thread: the parent
 // is the citizen's post and the root is its thread's root, both from
 // Inbound.Raw (uri, cid, root_uri, root_cid). The text gets the facets
@@ -386,31 +377,7 @@ func (c *Connector) Reply(ctx context.Context, acct channel.Account, r channel.R
 		}
 	}
 	rec.Facets = Facets(text, func(h string) string { return dids[h] })
-	rkey := RecordKey(r.Key)
-	var out recordOut
-	var handle string
-	err = c.authed(ctx, acct, op, func(s *session) error {
-		handle = s.profileHandle()
-		return c.call(ctx, acct, op, request{method: "com.atproto.repo.createRecord", token: s.AccessJwt,
-			body: createReplyIn{Repo: s.DID, Collection: Collection, RKey: rkey, Record: rec}}, &out)
-	})
-	if err == nil {
-		return published(out.URI, handle, c.now()), nil
-	}
-	// A record key already taken is a bare 500: the reply of an earlier
-	// attempt, when the record there holds the same text (see Publish).
-	if e := channel.AsError(err); e == nil || e.Status < 500 {
-		return channel.Published{}, err
-	}
-	prev, v, found, ferr := c.getRecord(ctx, acct, op, s, rkey)
-	switch {
-	case ferr != nil || !found:
-		return channel.Published{}, err
-	case v.Text != text:
-		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Platform: channel.Bluesky, Op: op,
-			Code: "RecordKeyTaken", Message: fmt.Sprintf("the record key %s already holds another post (%s)", rkey, prev.RemoteID)}
-	}
-	return prev, nil
+	return c.createOnce(ctx, acct, op, s, RecordKey(r.Key), rec, text)
 }
 
 // The connector reads mentions and replies and answers them.

@@ -63,10 +63,10 @@ type external struct {
 
 // createRecordIn is the input of createRecord.
 type createRecordIn struct {
-	Repo       string     `json:"repo"`
-	Collection string     `json:"collection"`
-	RKey       string     `json:"rkey"`
-	Record     postRecord `json:"record"`
+	Repo       string `json:"repo"`
+	Collection string `json:"collection"`
+	RKey       string `json:"rkey"`
+	Record     any    `json:"record"` // a postRecord, or a replyRecord
 }
 
 // deleteRecordIn is the input of deleteRecord.
@@ -163,7 +163,13 @@ func (c *Connector) Publish(ctx context.Context, acct channel.Account, p channel
 		}
 		rec.Embed = externalEmbed{Type: "app.bsky.embed.external", External: ext}
 	}
-	rkey := RecordKey(p.Key)
+	return c.createOnce(ctx, acct, op, s, RecordKey(p.Key), rec, text)
+}
+
+// createOnce creates the record at rkey, or finds it there: a record key
+// already taken is a bare 500, and when the record there holds the same
+// text it is an earlier attempt's, not a new post.
+func (c *Connector) createOnce(ctx context.Context, acct channel.Account, op string, s *session, rkey string, rec any, text string) (channel.Published, error) {
 	pub, err := c.createRecord(ctx, acct, op, rkey, rec)
 	if err == nil {
 		return pub, nil
@@ -202,7 +208,7 @@ func checkMedia(p channel.Post, op string) error {
 // createRecord creates the post record under rkey.
 //
 // Specs: https://docs.bsky.app/docs/api/com-atproto-repo-create-record
-func (c *Connector) createRecord(ctx context.Context, acct channel.Account, op, rkey string, rec postRecord) (channel.Published, error) {
+func (c *Connector) createRecord(ctx context.Context, acct channel.Account, op, rkey string, rec any) (channel.Published, error) {
 	var out recordOut
 	var handle string
 	err := c.authed(ctx, acct, op, func(s *session) error {
