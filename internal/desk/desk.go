@@ -186,7 +186,7 @@ func NewService(d Deps) *Service {
 		d.Now = store.Now
 	}
 	s := &Service{Deps: d, grouper: newGrouping(), prep: make(chan struct{}, 4*runtime.NumCPU())}
-	s.batch = &batcher{s: s}
+	s.batch = newBatcher(s)
 	return s
 }
 

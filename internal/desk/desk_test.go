@@ -421,3 +421,60 @@ func TestPhotoSniffing(t *testing.T) {
 		}
 	})
 }
+
+// A surge writes batches set-based; threads already open, repeated
+// deliveries and urgent messages in the same batches must come out as if
+// written one by one.
+func TestSurgeBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		const threads, perThread = 40, 3
+		var wg sync.WaitGroup
+		for i := range threads {
+			for j := range perThread {
+				text := fmt.Sprintf("Buongiorno, il lampione di via Rossi %d è spento da una settimana (%d)", i, j)
+				if i%10 == 0 && j == 1 {
+					text = "Aiuto! Mia madre anziana è sola in casa, è svenuta e non risponde, c'è odore di gas"
+				}
+				in := desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{
+					RemoteID: fmt.Sprintf("s%d-%d", i, j), Thread: fmt.Sprintf("t%d", i), Visibility: channel.Private,
+					AuthorID: fmt.Sprintf("c%d", i), Text: text}}
+				// Each message is delivered twice, as webhook retries do.
+				for range 2 {
+					wg.Go(func() {
+						if _, err := f.desk.Ingest(f.ctx, in); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+			}
+		}
+		wg.Wait()
+		var convs, msgs, autos int
+		if err := db.Read.QueryRow(`SELECT COUNT(*) FROM desk_conversations WHERE org_id = $1`, f.org.ID).Scan(&convs); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read.QueryRow(`SELECT COUNT(*) FROM desk_messages WHERE org_id = $1 AND direction = 'in'`, f.org.ID).Scan(&msgs); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read.QueryRow(`SELECT COUNT(*) FROM desk_messages WHERE org_id = $1 AND direction = 'auto'`, f.org.ID).Scan(&autos); err != nil {
+			t.Fatal(err)
+		}
+		if convs != threads || msgs != threads*perThread || autos != threads/10 {
+			t.Errorf("%d conversations, %d messages, %d automatic answers; want %d, %d, %d",
+				convs, msgs, autos, threads, threads*perThread, threads/10)
+		}
+		var bad int
+		if err := db.Read.QueryRow(`SELECT COUNT(*) FROM desk_conversations c WHERE org_id = $1 AND message_count <>
+			(SELECT COUNT(*) FROM desk_messages m WHERE m.conversation_id = c.id AND m.direction = 'in')`, f.org.ID).Scan(&bad); err != nil || bad != 0 {
+			t.Errorf("%d conversations count their messages wrong (%v)", bad, err)
+		}
+		page, err := f.desk.List(f.ctx, f.org.ID, desk.Filter{Scope: all, Urgent: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Conversations) != threads/10 {
+			t.Errorf("%d urgent conversations, want %d", len(page.Conversations), threads/10)
+		}
+	})
+}

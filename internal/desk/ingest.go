@@ -197,6 +197,7 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	}
 	w := &pending{in: in, key: key, res: res, cfg: cfg, officeCode: officeCode, officeID: officeID, blocked: blocked, status: status,
 		attachments: string(attachments), raw: string(raw), confidence: string(confidence),
+		convID: store.NewID(), token: newToken(),
 		out: Ingested{MessageID: store.NewID(), Labels: res.Labels}, done: make(chan struct{})}
 	release()
 	err = s.batch.write(ctx, w)
@@ -215,8 +216,7 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 
 // writeOne stores one prepared message inside the batch's transaction.
 func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
-	in, key, res, cfg, officeCode, officeID, blocked, status := w.in, w.key, w.res, w.cfg, w.officeCode, w.officeID, w.blocked, w.status
-	attachments, raw, confidence := w.attachments, w.raw, w.confidence
+	in, key, res, cfg, officeCode, officeID, blocked := w.in, w.key, w.res, w.cfg, w.officeCode, w.officeID, w.blocked
 	now := s.now()
 	// A retried transaction runs this again: start from a clean result.
 	w.out = Ingested{MessageID: w.out.MessageID, Labels: res.Labels}
@@ -228,24 +228,11 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		out.NewConversation = true
-		out.ConversationID = store.NewID()
-		out.Token = newToken()
+		// The ids were chosen once, before the batch: a batch written
+		// again never leaves the grouper a phantom conversation.
+		out.ConversationID, out.Token = w.convID, w.token
 		group := s.grouper.assign(in.OrgID, out.ConversationID, in.Msg.Text, officeCode+"/"+res.Category, in.Msg.At)
-		due := cfg.due(res.Urgency, res.Category, in.Msg.At)
-		var resolved any
-		if status == StatusClosed {
-			resolved, due = now, nil
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO desk_conversations (id, org_id, account_id, source, channel_key, thread,
-			visibility, author_id, author_handle, author_name, author_contact, post_id, subject, status, office_id,
-			category, urgency, moderation, confidence, group_id, token, message_count, created_at, updated_at, last_in_at, due_at,
-			resolved_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $22, $23,
-			$24, $25)`,
-			out.ConversationID, in.OrgID, nullable(in.AccountID), in.Source, key, in.Msg.Thread,
-			string(in.Msg.Visibility), in.Msg.AuthorID, in.Msg.AuthorHandle, in.Msg.AuthorName, clip(in.Contact, maxNameRunes),
-			in.Msg.PostID, subject(in.Msg.Text), string(status), nullable(officeID), res.Category, res.Urgency, res.Moderation,
-			confidence, group, out.Token, now, in.Msg.At, due, resolved)
+		_, err = tx.ExecContext(ctx, insertRows("desk_conversations", newConvColumns, 1), w.convArgs(group, now)...)
 		if errors.Is(store.Normalize(err), store.ErrConflict) {
 			// A concurrent batch opened the same conversation: the message
 			// is tried again and joins it.
@@ -276,12 +263,8 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 			return fmt.Errorf("conversation: %w", store.Normalize(err))
 		}
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO desk_messages (id, org_id, conversation_id, channel_key, remote_id, direction,
-		author_name, text, attachments, state, raw, created_at)
-		VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, 'received', $9, $10)
-		ON CONFLICT (org_id, channel_key, remote_id) WHERE remote_id <> '' DO NOTHING`,
-		out.MessageID, in.OrgID, out.ConversationID, key, in.Msg.RemoteID, authorLabel(in.Msg), in.Msg.Text,
-		attachments, raw, in.Msg.At)
+	r, err := tx.ExecContext(ctx, insertRows("desk_messages", newMsgColumns, 1)+
+		" ON CONFLICT (org_id, channel_key, remote_id) WHERE remote_id <> '' DO NOTHING", w.msgArgs()...)
 	if err != nil {
 		return fmt.Errorf("message: %w", store.Normalize(err))
 	}

@@ -42,10 +42,16 @@ func isUniqueViolation(err error) bool {
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-// IsBusy reports a SQLite lock conflict worth retrying.
+// IsBusy reports a lock conflict worth retrying the transaction for: a
+// SQLite lock, or a PostgreSQL deadlock or serialization failure (the
+// server already rolled the loser back).
 func IsBusy(err error) bool {
 	if err == nil {
 		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40P01" || pgErr.Code == "40001"
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY")
