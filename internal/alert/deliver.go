@@ -1,0 +1,315 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package alert
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/jobs"
+	"github.com/piazza-pa/piazza/internal/publish"
+)
+
+// Attempts and leases of a delivery.
+const (
+	maxAttempts    = 6
+	attemptTimeout = 30 * time.Second
+	// lease covers one attempt; a delivery still "sending" after it was
+	// left by a crash, and its outcome is unknown.
+	lease = 2 * time.Minute
+)
+
+type deliverArgs struct {
+	DeliveryID string `json:"delivery_id"`
+}
+
+func (deliverArgs) Kind() string { return "alert.deliver" }
+
+func (deliverArgs) InsertOpts() river.InsertOpts {
+	// The alert lane has workers of its own; our retries go through the
+	// row, River's only cover a database error inside the worker.
+	return river.InsertOpts{Queue: string(jobs.LaneAlert), MaxAttempts: 3}
+}
+
+type deliverWorker struct {
+	river.WorkerDefaults[deliverArgs]
+	s *Service
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
+	after, err := w.s.attempt(ctx, job.Args.DeliveryID)
+	if err != nil {
+		return err
+	}
+	if after > 0 {
+		return river.JobSnooze(after)
+	}
+	return nil
+}
+
+func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration {
+	return attemptTimeout + 30*time.Second
+}
+
+// Register adds the alert jobs and periodic tasks to the runner.
+func (s *Service) Register(r *jobs.Runner) {
+	jobs.Register(r, &deliverWorker{s: s})
+	r.Periodic("alert.recover", 30*time.Second, jobs.LaneAlert, s.Recover)
+}
+
+// enqueue starts a delivery. Without a job runner (tests, the CLI) it
+// runs here, retries included.
+func (s *Service) enqueue(ctx context.Context, deliveryID string) {
+	if s.Jobs == nil {
+		for range maxAttempts {
+			after, err := s.attempt(ctx, deliveryID)
+			if err != nil {
+				s.Log.Warn("alert: delivery", "delivery", deliveryID, "err", err)
+				return
+			}
+			if after == 0 {
+				return
+			}
+		}
+		return
+	}
+	if err := s.Jobs.Insert(ctx, deliverArgs{DeliveryID: deliveryID}, nil); err != nil {
+		// The row stays queued; Recover enqueues it again.
+		s.Log.Error("alert: queue delivery", "delivery", deliveryID, "err", err)
+	}
+}
+
+// attempt is one try at a delivery. It returns how long to wait before
+// the next try when the platform asked for one.
+func (s *Service) attempt(ctx context.Context, id string) (time.Duration, error) {
+	now := s.now()
+	d, err := scanDelivery(s.DB.Write.QueryRowContext(ctx, `UPDATE alert_deliveries SET state = 'sending', attempts = attempts + 1,
+		lease_until = $1, updated_at = $2 WHERE id = $3 AND state IN ('queued', 'retrying') RETURNING `+deliveryColumns,
+		now.Add(lease), now, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // settled, or another worker holds it
+	}
+	if err != nil {
+		return 0, fmt.Errorf("alert: claim %s: %w", id, err)
+	}
+	var orgID string
+	if err := s.DB.Read.QueryRowContext(ctx, `SELECT org_id FROM alert_deliveries WHERE id = $1`, id).Scan(&orgID); err != nil {
+		return 0, fmt.Errorf("alert: delivery %s: %w", id, err)
+	}
+	a, err := s.AlertByID(ctx, orgID, d.AlertID)
+	if err != nil {
+		return 0, s.settle(ctx, orgID, d, channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Err: err})
+	}
+	inc, err := s.Incident(ctx, orgID, a.IncidentID)
+	if err != nil {
+		return 0, s.settle(ctx, orgID, d, channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Err: err})
+	}
+	var pub channel.Published
+	var perr error
+	switch d.Target {
+	case TargetAccount:
+		pub, perr = s.publishTo(ctx, orgID, d, a, inc)
+	default:
+		perr = &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "destinazione sconosciuta " + d.Target}
+	}
+	if perr == nil {
+		return 0, s.settle(ctx, orgID, d, pub, nil)
+	}
+	kind := channel.KindOf(perr)
+	if (kind == channel.Retryable || kind == channel.RateLimited) && d.Attempts < maxAttempts {
+		after := time.Duration(d.Attempts) * 2 * time.Second
+		if e := channel.AsError(perr); e != nil && e.RetryAfter > 0 {
+			after = e.RetryAfter
+		}
+		_, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'retrying', error = $1, lease_until = NULL,
+			next_at = $2, updated_at = $3 WHERE id = $4 AND state = 'sending'`, truncate(errText(perr), 500), now.Add(after), s.now(), d.ID)
+		if err != nil {
+			return 0, err
+		}
+		return after, nil
+	}
+	return 0, s.settle(ctx, orgID, d, pub, perr)
+}
+
+// publishTo publishes an alert on one channel account: the full text
+// where it fits the platform's limits, the short one otherwise, with the
+// alert card where the platform takes images (Instagram needs one).
+func (s *Service) publishTo(ctx context.Context, orgID string, d Delivery, a Alert, inc Incident) (channel.Published, error) {
+	if s.Publish == nil {
+		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "pubblicazione non configurata"}
+	}
+	acct, ca, err := s.Publish.Connect(ctx, orgID, d.AccountID)
+	if err != nil {
+		return channel.Published{}, err
+	}
+	if a.Exercise && !acct.Sandbox {
+		// Checked when sending too; a drill never reaches a real channel
+		// whatever happened to the account since.
+		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert",
+			Message: "esercitazione: un canale reale non riceve mai un'esercitazione"}
+	}
+	if acct.Status == publish.AccountDisabled {
+		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "canale disattivato"}
+	}
+	conn, ok := s.Publish.Registry().For(ca)
+	if !ok {
+		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "piattaforma non disponibile"}
+	}
+	slug, err := s.slugOf(ctx, orgID)
+	if err != nil {
+		return channel.Published{}, err
+	}
+	post, err := s.postFor(ctx, conn, ca, d, a, inc, slug)
+	if err != nil {
+		return channel.Published{}, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	defer cancel()
+	pub, err := conn.Publish(cctx, ca, post)
+	if err != nil && channel.KindOf(err) == channel.Unknown && conn.Capabilities().Idempotent {
+		// The same key can never publish twice here: try again.
+		return pub, &channel.Error{Kind: channel.Retryable, Platform: ca.Platform, Op: "publish", Err: err,
+			Message: "nessuna risposta; nuovo tentativo con la stessa chiave di idempotenza"}
+	}
+	return pub, err
+}
+
+// postFor builds the post of a delivery.
+func (s *Service) postFor(ctx context.Context, conn channel.Connector, ca channel.Account, d Delivery, a Alert, inc Incident, slug string) (channel.Post, error) {
+	t := a.Texts["it"]
+	post := channel.Post{Key: d.ID, Text: t.Full, Language: "it", Title: t.Headline, Summary: t.Push}
+	if conn.Capabilities().Images {
+		// PNG keeps the card's type sharp; a platform that takes JPEG only
+		// (Instagram) gets a JPEG, at the address it fetches from.
+		format := "png"
+		if types := conn.Limits(ca).ImageTypes; len(types) > 0 && !slices.Contains(types, "image/png") && slices.Contains(types, "image/jpeg") {
+			format = "jpg"
+		}
+		img, err := s.cardImage(ctx, a, inc, Square, format)
+		if err != nil {
+			return channel.Post{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "immagine dell'allerta", Err: err}
+		}
+		post.Media = []channel.Media{{Kind: channel.Image, ContentType: cardTypes[format], Data: img,
+			URL: s.CardURL(slug, a.ID, format), AltText: t.Headline, Filename: "allerta." + format, Width: 1080, Height: 1080}}
+	}
+	if len(channel.Check(conn, ca, post)) == 0 {
+		return post, nil
+	}
+	post.Text = t.Short
+	if probs := channel.Check(conn, ca, post); len(probs) > 0 {
+		// The card cannot go (a size or a count): the text alone is
+		// better than nothing in an emergency.
+		post.Media = nil
+		if probs = channel.Check(conn, ca, post); len(probs) > 0 {
+			return channel.Post{}, &channel.Error{Kind: channel.Permanent, Op: "alert",
+				Message: fmt.Sprintf("il testo non rispetta i limiti della piattaforma (%s: %d su %d)", probs[0].Code, probs[0].Actual, probs[0].Limit)}
+		}
+	}
+	return post, nil
+}
+
+// settle writes a delivery's outcome; only a row still "sending" changes,
+// so a late answer never overwrites what a person or Recover decided.
+func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub channel.Published, perr error) error {
+	now := s.now()
+	state, msg := StateSent, ""
+	if perr != nil {
+		state, msg = StateFailed, errText(perr)
+		if channel.KindOf(perr) == channel.Unknown {
+			state = StateUnknown // never re-sent blindly: a person decides
+		}
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE alert_deliveries SET state = $1, remote_id = $2, remote_url = $3, error = $4,
+			lease_until = NULL, updated_at = $5 WHERE id = $6 AND state = 'sending'`, state, pub.RemoteID, pub.URL, truncate(msg, 500), now, d.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 || state == StateSent {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "alert.delivery_" + state, TargetType: "alert_delivery",
+			TargetID: d.ID, TargetLabel: d.Platform + ": " + d.Label, After: map[string]string{"error": truncate(msg, 300)}})
+	})
+}
+
+// Recover settles what a crash left: a delivery still "sending" after
+// its lease may have gone out, so it becomes unknown for a person to
+// decide; a queued or retrying one whose job was lost is queued again.
+func (s *Service) Recover(ctx context.Context) error {
+	now := s.now()
+	if _, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'unknown', lease_until = NULL, updated_at = $1,
+		error = 'interrotto durante l''invio: verificare sulla piattaforma' WHERE state = 'sending' AND lease_until < $1`, now); err != nil {
+		return fmt.Errorf("alert: recover: %w", err)
+	}
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id FROM alert_deliveries WHERE (state = 'queued' AND updated_at < $1)
+		OR (state = 'retrying' AND next_at < $2) LIMIT 500`, now.Add(-30*time.Second), now.Add(-30*time.Second))
+	if err != nil {
+		return fmt.Errorf("alert: recover: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	_ = rows.Close()
+	for _, id := range ids {
+		s.enqueue(ctx, id)
+	}
+	return rows.Err()
+}
+
+// Settle is a person's decision on a delivery whose outcome is unknown or
+// that failed: sent (they saw it on the platform), or send again.
+func (s *Service) Settle(ctx context.Context, orgID, deliveryID string, sent bool) error {
+	now := s.now()
+	var r sql.Result
+	var err error
+	if sent {
+		r, err = s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'sent', error = '', updated_at = $1
+			WHERE id = $2 AND org_id = $3 AND state = 'unknown'`, now, deliveryID, orgID)
+	} else {
+		r, err = s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'queued', attempts = 0, updated_at = $1
+			WHERE id = $2 AND org_id = $3 AND state IN ('unknown', 'failed')`, now, deliveryID, orgID)
+	}
+	if err != nil {
+		return fmt.Errorf("alert: settle: %w", err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return invalidf("solo un invio non riuscito o dall'esito incerto si può risolvere")
+	}
+	action := "alert.delivery_confirmed"
+	if !sent {
+		action = "alert.delivery_resent"
+		s.enqueue(ctx, deliveryID)
+	}
+	return audit.Record(ctx, s.DB.Write, audit.Change{OrgID: orgID, Action: action, TargetType: "alert_delivery", TargetID: deliveryID})
+}
+
+func errText(err error) string {
+	if e := channel.AsError(err); e != nil && e.Message != "" {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
