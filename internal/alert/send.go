@@ -256,10 +256,12 @@ func (s *Service) Alerts(ctx context.Context, orgID, incidentID string) ([]Alert
 	return s.alerts(ctx, `SELECT `+alertColumns+` FROM alerts WHERE org_id = $1 AND incident_id = $2 ORDER BY sent_at, id`, orgID, incidentID)
 }
 
-// RecentAlerts lists the organisation's latest alerts, newest first, for
-// the feeds.
+// RecentAlerts lists the organisation's latest real alerts, newest
+// first, for the public feeds: a drill's alerts stay out of them, as the
+// press and other systems read the feeds as real channels.
 func (s *Service) RecentAlerts(ctx context.Context, orgID string, limit int) ([]Alert, error) {
-	return s.alerts(ctx, `SELECT `+alertColumns+` FROM alerts WHERE org_id = $1 ORDER BY sent_at DESC, id DESC LIMIT $2`, orgID, limit)
+	return s.alerts(ctx, `SELECT `+alertColumns+` FROM alerts WHERE org_id = $1 AND NOT exercise ORDER BY sent_at DESC, id DESC
+		LIMIT $2`, orgID, limit)
 }
 
 // AlertByID returns one alert.
@@ -305,4 +307,19 @@ func (s *Service) Deliveries(ctx context.Context, orgID, alertID string) ([]Deli
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// Signature changes whenever an alert of the incident is sent or one of
+// its deliveries moves: the crisis page refreshes on it.
+func (s *Service) Signature(ctx context.Context, orgID, incidentID string) (string, error) {
+	var alerts, deliveries, attempts, done, states int
+	err := s.DB.Read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT a.id), COUNT(d.id), COALESCE(SUM(d.attempts), 0),
+		COALESCE(SUM(d.done), 0), COALESCE(SUM(CASE d.state WHEN 'sending' THEN 1 WHEN 'retrying' THEN 3 WHEN 'sent' THEN 7
+			WHEN 'failed' THEN 15 WHEN 'unknown' THEN 31 ELSE 0 END), 0)
+		FROM alerts a LEFT JOIN alert_deliveries d ON d.alert_id = a.id WHERE a.org_id = $1 AND a.incident_id = $2`, orgID, incidentID).
+		Scan(&alerts, &deliveries, &attempts, &done, &states)
+	if err != nil {
+		return "", fmt.Errorf("alert: signature: %w", err)
+	}
+	return fmt.Sprintf("%d/%d/%d/%d/%d", alerts, deliveries, attempts, done, states), nil
 }

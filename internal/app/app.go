@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/api"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
@@ -80,6 +81,7 @@ type App struct {
 	Publish   *publish.Service
 	Triage    *triage.Service
 	Desk      *desk.Service
+	Alerts    *alert.Service
 	Channels  *channel.Registry
 	// Sealer also signs public media links.
 	Sealer *auth.Sealer
@@ -168,6 +170,8 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Desk = desk.NewService(desk.Deps{DB: a.DB, Triage: a.Triage, Publish: a.Publish, Notify: a.Notify, Mail: a.Mail,
 		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL()})
 	a.Desk.Register(a.Jobs)
+	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL()})
+	a.Alerts.Register(a.Jobs)
 	a.registerTasks()
 
 	a.registry = prometheus.NewRegistry()
@@ -179,7 +183,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
 		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
 		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo,
-		Editorial: a.Editorial, Publish: a.Publish, Desk: a.Desk, MediaURL: a.MediaURL,
+		Editorial: a.Editorial, Publish: a.Publish, Desk: a.Desk, Alerts: a.Alerts, MediaURL: a.MediaURL,
 		VerifyMedia: func(orgID, mediaID, sig string) bool { return a.Sealer.Verify("media", orgID+"/"+mediaID, sig) },
 		API: api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version,
 			Editorial: a.Editorial, Publish: a.Publish, Triage: a.Triage, Desk: a.Desk}),

@@ -47,7 +47,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Working areas.
 	s.handle(mux, "GET /dashboard", anyMember, "", s.dashboard)
 	s.handle(mux, "POST /org/switch", anyMember, "", s.switchOrg)
-	s.handle(mux, "GET /alerts", signedIn, "", s.area("alerts"))
 	s.handle(mux, "GET /network", signedIn, "", s.area("network"))
 	s.handle(mux, "GET /analytics", signedIn, org.PermAnalyticsRead, s.area("analytics"))
 
@@ -79,6 +78,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.planRoutes(mux)
 	s.calendarRoutes(mux)
 	s.deskRoutes(mux)
+	s.alertRoutes(mux)
 
 	// Channels and publishing.
 	s.handle(mux, "GET /channels", signedIn, org.PermPlanRead, s.channels)
@@ -139,6 +139,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.public(mux, "GET", "/{$}", s.publicHome, false)
 	s.public(mux, "GET", "/feeds/posts.atom", s.postsFeed, true)
 	s.deskPublicRoutes(mux)
+	s.alertPublicRoutes(mux)
 	s.open311Routes(mux)
 
 	// Anything else: a translated "not found" page.

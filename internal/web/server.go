@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
+	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/channel"
@@ -67,6 +68,7 @@ type Deps struct {
 	Editorial *editorial.Service
 	Publish   *publish.Service
 	Desk      *desk.Service
+	Alerts    *alert.Service
 	// MediaURL is the public signed link of a media file; VerifyMedia
 	// checks such a link's signature.
 	MediaURL    func(orgID, mediaID string) string

@@ -11,13 +11,17 @@
 // escapes or counts wrongly is refused here as it would be there.
 //
 // It keeps channels and their messages in memory, with message ids that
-// grow per channel, and is safe for heavy concurrent use.
+// grow per channel (the oldest forgotten beyond Options.MaxMessages), and
+// is safe for heavy concurrent use. EnforceLimits makes it answer 429 as
+// Telegram does to a bot that sends too fast.
 //
 // Citizens write to the bot in private chats (SendFromUser, PressButton):
 // their messages become updates that getUpdates returns, or that a test
 // posts to a webhook itself (the fake records setWebhook but delivers
 // nothing). The bot may answer any private chat, named by its positive
-// numeric id.
+// numeric id, with an inline keyboard under the message; button presses,
+// answerCallbackQuery, editMessageReplyMarkup and setMyCommands are
+// recorded for tests to read.
 package telegramtest
 
 import (
@@ -80,7 +84,15 @@ type Options struct {
 	Titles map[string]string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// MaxMessages is how many messages the fake keeps, the oldest
+	// forgotten first (default DefaultMaxMessages), so that a broadcast to
+	// many chats does not grow it without bound. A forgotten message can
+	// no longer be edited, deleted or answered.
+	MaxMessages int
 }
+
+// DefaultMaxMessages is Options.MaxMessages when unset.
+const DefaultMaxMessages = 100_000
 
 // Message is one message the fake holds.
 type Message struct {
@@ -99,9 +111,12 @@ type Message struct {
 	Media        *channeltest.ReceivedMedia
 	MediaGroupID string
 	LinkPreview  string // the URL of the link preview, if any
-	Date         time.Time
-	EditDate     time.Time
-	Deleted      bool
+	// Keyboard is the inline keyboard under the message (reply_markup),
+	// nil for none. It is replaced, never changed in place.
+	Keyboard [][]Button
+	Date     time.Time
+	EditDate time.Time
+	Deleted  bool
 }
 
 // Server is the fake Bot API. Received lists one entry per post: a text
@@ -127,6 +142,19 @@ type Server struct {
 	allowed    map[string]bool // nil: Telegram's default
 	webhook    string
 	secret     string
+
+	// The button presses answered (answerCallbackQuery), by id, and the
+	// answers.
+	answered map[string]bool
+	answers  []CallbackAnswer
+	// commands are the bot's commands by language_code ("" for all).
+	commands map[string][]Command
+	// hang are the chats whose sends are carried out but never answered.
+	hang    map[string]bool
+	sent    int // messages the bot sent
+	refused int // sends refused because the user blocked the bot
+
+	limits limiter
 }
 
 type fakeChat struct {
@@ -166,8 +194,12 @@ func New(opts Options) *Server {
 	if opts.BotUsername == "" {
 		opts.BotUsername = "piazza_sandbox_bot"
 	}
+	if opts.MaxMessages <= 0 {
+		opts.MaxMessages = DefaultMaxMessages
+	}
 	s := &Server{opts: opts, botID: 7000000001, now: opts.Now, chats: map[string]*fakeChat{}, nextChat: 1000000000,
-		nextUpdate: 500000000}
+		nextUpdate: 500000000, answered: map[string]bool{}, commands: map[string][]Command{}, hang: map[string]bool{}}
+	s.limits.now = time.Now
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -275,6 +307,11 @@ var methods = map[string]handler{
 	"setwebhook":         (*Server).setWebhook,
 	"deletewebhook":      (*Server).deleteWebhook,
 	"getwebhookinfo":     (*Server).getWebhookInfo,
+	// Specs: https://core.telegram.org/bots/api#updating-messages
+	"editmessagereplymarkup": (*Server).editMessageReplyMarkup,
+	"answercallbackquery":    (*Server).answerCallbackQuery,
+	"setmycommands":          (*Server).setMyCommands,
+	"getmycommands":          (*Server).getMyCommands,
 }
 
 // writes are the methods that create, edit or delete, where injected
@@ -287,6 +324,8 @@ var writes = map[string]string{
 	"editmessagetext":    "MESSAGE_TOO_LONG",
 	"editmessagecaption": "MEDIA_CAPTION_TOO_LONG",
 	"deletemessage":      "message can't be deleted for everyone",
+	// A keyboard the server cannot take.
+	"editmessagereplymarkup": "BUTTON_DATA_INVALID",
 }
 
 // ServeHTTP answers {base}/bot{token}/{method}.
@@ -321,6 +360,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.botID = botID
+	if sends[method] {
+		if e := s.throttle(q.args["chat_id"]); e != nil {
+			writeErr(w, e)
+			return
+		}
+	}
 	lost := false
 	if validation, ok := writes[method]; ok {
 		switch s.Next() {
@@ -341,6 +386,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	result, e := h(s, q)
+	if e == nil && sends[method] && s.hangs(q.args["chat_id"]) {
+		lost = true
+	}
 	if lost {
 		// Done, but the answer never leaves: the client gives up.
 		<-r.Context().Done()
@@ -550,6 +598,7 @@ func (s *Server) chat(ref string, write bool) (*fakeChat, *apiErr) {
 		return nil, bad("chat not found")
 	}
 	if write && c.blocked {
+		s.refused++
 		return nil, &apiErr{code: http.StatusForbidden, desc: "Forbidden: bot was blocked by the user"}
 	}
 	if write && !c.admin {
@@ -692,6 +741,10 @@ func (s *Server) sendMessage(q *query) (any, *apiErr) {
 	if e != nil {
 		return nil, e
 	}
+	kb, e := inlineKeyboard(q.args["reply_markup"])
+	if e != nil {
+		return nil, e
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, e := s.chat(q.args["chat_id"], true)
@@ -709,7 +762,7 @@ func (s *Server) sendMessage(q *query) (any, *apiErr) {
 		return nil, e
 	}
 	m := s.add(c, Message{HTML: raw, Text: text, ParseMode: q.args["parse_mode"], LinkPreview: preview,
-		ReplyTo: replyTo})
+		ReplyTo: replyTo, Keyboard: kb})
 	s.post([]*stored{m})
 	return s.messageJSON(m), nil
 }
@@ -879,7 +932,28 @@ func (s *Server) add(c *fakeChat, m Message) *stored {
 	st := &stored{Message: m, chat: c}
 	c.msgs[m.ID] = st
 	s.order = append(s.order, st)
+	if m.From == 0 {
+		s.sent++
+	}
+	s.forget()
 	return st
+}
+
+// forget drops the oldest messages beyond Options.MaxMessages; the caller
+// holds s.mu. It waits for a quarter more than the bound, so that the
+// copy is paid once per many messages.
+func (s *Server) forget() {
+	limit := s.opts.MaxMessages
+	if len(s.order) <= limit+limit/4 {
+		return
+	}
+	drop := len(s.order) - limit
+	for _, m := range s.order[:drop] {
+		if m.chat.msgs[m.ID] == m {
+			delete(m.chat.msgs, m.ID)
+		}
+	}
+	s.order = slices.Clone(s.order[drop:])
 }
 
 // addMedia stores a photo or video message; the caller holds s.mu.
@@ -980,6 +1054,7 @@ type messageJSON struct {
 	Video              *videoJSON   `json:"video,omitempty"`
 	Caption            string       `json:"caption,omitempty"`
 	LinkPreviewOptions *previewJSON `json:"link_preview_options,omitempty"`
+	ReplyMarkup        *markupJSON  `json:"reply_markup,omitempty"`
 }
 
 type previewJSON struct {
@@ -1013,6 +1088,7 @@ func (s *Server) msgJSON(m *stored, withReply bool) messageJSON {
 	if !m.EditDate.IsZero() {
 		out.EditDate = m.EditDate.Unix()
 	}
+	out.ReplyMarkup = markup(m.Keyboard)
 	switch {
 	case m.Media == nil:
 		out.Text = m.Text

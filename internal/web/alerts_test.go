@@ -1,0 +1,123 @@
+// SPDX-FileCopyrightText: 2026 Piazza contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/piazza-pa/piazza/internal/alert"
+	"github.com/piazza-pa/piazza/internal/app/apptest"
+	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/channel/telegram/telegramtest"
+	"github.com/piazza-pa/piazza/internal/publish"
+)
+
+// The crisis coordinator opens an incident, previews the texts, edits
+// one and sends to a channel in one action; the timeline shows the
+// delivery. Roles are checked on the server.
+func TestAlertsCrisisDesk(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
+		o, err := in.App.Orgs.OrganisationBySlug(ctx, "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const token = "987654:bot-delle-allerte"
+		tg := telegramtest.New(telegramtest.Options{Token: token, Titles: map[string]string{"@allerte_test": "Allerte"}})
+		tsrv := httptest.NewServer(tg)
+		t.Cleanup(tsrv.Close)
+		acct, err := in.App.Publish.CreateAccount(ctx, o.ID, publish.AccountInput{Platform: channel.Telegram, Name: "Canale allerte test",
+			Handle: "@allerte_test", BaseURL: tsrv.URL, Sandbox: true, Credentials: channel.Credentials{channel.CredToken: token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = in.App.Publish.SetAccountStatus(context.Background(), o.ID, acct.ID, publish.AccountDisabled)
+		})
+
+		crisis := newClient(t, in.URL)
+		crisis.login("crisi@demo.piazza.test")
+		if code, body := crisis.get("/alerts"); code != http.StatusOK || !strings.Contains(body, `action="/alerts/incidents"`) {
+			t.Fatalf("alerts page: %d", code)
+		}
+		// A bad area is refused in words, and nothing is created.
+		code, body, _ := crisis.post("/alerts/incidents", url.Values{"type": {"vento"}, "colour": {"rossa"},
+			"title": {"Bora test"}, "area": {"95,13 45,13.1 45.1,13"}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "latitudine") {
+			t.Fatalf("bad area: %d", code)
+		}
+		code, _, loc := crisis.post("/alerts/incidents", url.Values{"type": {"vento"}, "colour": {"rossa"},
+			"title": {"Bora <b>forte</b> test"}, "hashtag": {"#boraTest"}, "numbers": {"Protezione civile: 800 500 300"},
+			"area": {"45.70,13.70 45.70,13.80 45.62,13.80"}})
+		if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/alerts/incidents/") {
+			t.Fatalf("create: %d %s", code, loc)
+		}
+		page := strings.Split(strings.TrimPrefix(loc, "/alerts/incidents/"), "?")[0]
+		path := "/alerts/incidents/" + page
+		code, body = crisis.get(path)
+		if code != http.StatusOK || strings.Contains(body, "<b>forte</b>") || !strings.Contains(body, "Bora &lt;b&gt;forte&lt;/b&gt; test") {
+			t.Fatalf("incident page %d: the title must be escaped", code)
+		}
+		// Preview: the texts per language and channel, editable.
+		code, body, _ = crisis.post(path+"/send", url.Values{"action": {"preview"}, "kind": {"alert"}, "headline": {"Scuole chiuse"},
+			"lang": {"en"}, "account": {acct.ID}})
+		if code != http.StatusOK || !strings.Contains(body, `name="text_en_full"`) || !strings.Contains(body, "ALLERTA ROSSA") {
+			t.Fatalf("preview: %d", code)
+		}
+		// The viewer (the mayor) reads but cannot send.
+		mayor := newClient(t, in.URL)
+		mayor.login("sindaco@demo.piazza.test")
+		if code, _ := mayor.get(path); code != http.StatusOK {
+			t.Errorf("the mayor reads the incident: %d", code)
+		}
+		if code, _, _ := mayor.post(path+"/send", url.Values{"action": {"send"}, "kind": {"alert"}, "account": {acct.ID}}); code != http.StatusForbidden {
+			t.Errorf("the mayor sent an alert: %d", code)
+		}
+		code, _, loc = crisis.post(path+"/send", url.Values{"action": {"send"}, "kind": {"alert"}, "headline": {"Scuole chiuse"},
+			"account": {acct.ID}, "text_it_full": {"Testo rivisto dalla protezione civile: restate a casa."}})
+		if code != http.StatusSeeOther || !strings.Contains(loc, "flash.alert_sent") {
+			t.Fatalf("send: %d %s", code, loc)
+		}
+		// The delivery runs on the alert lane: wait for it, within reason.
+		waitUntil(t, func() bool { return len(tg.Messages()) > 0 })
+		msgs := tg.Messages()
+		if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Testo rivisto dalla protezione civile") {
+			t.Fatalf("telegram received %+v", msgs)
+		}
+		waitUntil(t, func() bool { _, b := crisis.get(path + "/deliveries"); return strings.Contains(b, "delivery-sent") })
+		code, body = crisis.get(path + "/deliveries")
+		if code != http.StatusOK || !strings.Contains(body, "Canale allerte test") || !strings.Contains(body, "delivery-sent") {
+			t.Errorf("deliveries fragment: %d %s", code, body)
+		}
+		inc, err := in.App.Alerts.Incident(ctx, o.ID, page)
+		if err != nil || inc.Status != alert.StatusActive {
+			t.Errorf("incident after the alert: %v %v", inc.Status, err)
+		}
+		// The composer now offers the update and the all-clear.
+		_, body = crisis.get(path)
+		if !strings.Contains(body, `value="update"`) || !strings.Contains(body, `value="cancel"`) || strings.Contains(body, `id="k-alert"`) {
+			t.Error("after the first alert the composer offers update and all-clear only")
+		}
+	})
+}
+
+// waitUntil polls cond until it holds; a background job that never does
+// fails the test after a generous bound (this is not a timing assertion).
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
