@@ -24,9 +24,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/jobs"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/webpush"
 )
 
 // Type is the kind of emergency.
@@ -122,7 +124,12 @@ type Deps struct {
 	DB      *store.DB
 	Publish *publish.Service // channel accounts, their credentials and connectors
 	Jobs    *jobs.Runner     // nil: deliveries run in the caller (tests)
-	Log     *slog.Logger
+	// Sealer encrypts the installation's VAPID private key at rest.
+	Sealer *auth.Sealer
+	// Push sends Web Push messages; nil until the app has loaded the
+	// VAPID keys (VAPIDKeys), or when Web Push is off.
+	Push *webpush.Sender
+	Log  *slog.Logger
 	// PublicURL prefixes the live page, the card image and the feeds.
 	PublicURL string
 	// Now is the clock; nil means store.Now.

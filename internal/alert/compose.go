@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -268,6 +269,36 @@ func normalizeLangs(langs []string) []string {
 	for _, l := range langs {
 		if l != "it" && slices.Contains(Languages, l) && !slices.Contains(out, l) {
 			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// lexicon are the words that say a citizen's message is about an
+// incident of each type (lower-case stems, Italian and English).
+var lexicon = map[Type][]string{
+	TypeWind:      {"vento", "bora", "raffic", "albero", "alberi", "rami", "tegol", "cornicion", "impalcatur", "tetto", "wind", "tree"},
+	TypeHighTide:  {"acqua alta", "marea", "allagat", "rive", "mareggiat", "high tide", "flooded"},
+	TypeFlood:     {"alluvion", "esondaz", "esondat", "allagat", "fango", "fiume", "torrente", "sottopass", "pioggia", "flood"},
+	TypeSnow:      {"neve", "ghiaccio", "gelo", "spazzaneve", "sale ", "slitt", "snow", "ice"},
+	TypeHeat:      {"caldo", "afa", "calore", "temperatur", "condizionator", "heat"},
+	TypeHealth:    {"virus", "contagi", "vaccin", "mascherin", "tampon", "covid", "sanitar", "ospedal"},
+	TypeTraffic:   {"traffico", "strada chiusa", "via chiusa", "incidente", "deviazion", "coda", "traffic"},
+	TypeOtherKind: {},
+}
+
+// Keywords are the words that tie a citizen's message to an incident:
+// its type's lexicon, its hashtag, and the longer words of its title.
+func Keywords(in Incident) []string {
+	out := append([]string(nil), lexicon[in.Type]...)
+	if in.Hashtag != "" {
+		out = append(out, strings.ToLower(in.Hashtag), strings.ToLower(strings.TrimPrefix(in.Hashtag, "#")))
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(in.Title), func(r rune) bool {
+		return !unicode.IsLetter(r)
+	}) {
+		if utf8.RuneCountInString(w) >= 5 && !slices.Contains(out, w) {
+			out = append(out, w)
 		}
 	}
 	return out

@@ -168,7 +168,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Publish.Register(a.Jobs)
 	a.Triage = triage.NewService(a.DB)
 	a.Desk = desk.NewService(desk.Deps{DB: a.DB, Triage: a.Triage, Publish: a.Publish, Notify: a.Notify, Mail: a.Mail,
-		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL()})
+		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(), Surges: a.deskSurges})
 	a.Desk.Register(a.Jobs)
 	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL()})
 	a.Alerts.Register(a.Jobs)
@@ -186,7 +186,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		Editorial: a.Editorial, Publish: a.Publish, Desk: a.Desk, Alerts: a.Alerts, MediaURL: a.MediaURL,
 		VerifyMedia: func(orgID, mediaID, sig string) bool { return a.Sealer.Verify("media", orgID+"/"+mediaID, sig) },
 		API: api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version,
-			Editorial: a.Editorial, Publish: a.Publish, Triage: a.Triage, Desk: a.Desk}),
+			Editorial: a.Editorial, Publish: a.Publish, Triage: a.Triage, Desk: a.Desk, Alerts: a.Alerts}),
 		Health:         a.DB.Ping,
 		MetricsHandler: a.metricsHandler(),
 		Sandbox:        a.webSandbox(),
@@ -296,6 +296,29 @@ func Connectors(allowPrivate bool) *channel.Registry {
 	reg.Add(bluesky.New(guarded), bluesky.New(open))
 	reg.Add(feed.New(), nil)
 	return reg
+}
+
+// deskSurges tells the desk which emergencies are in progress, so that
+// their messages are filed under them and answered with the live page.
+func (a *App) deskSurges(ctx context.Context, orgID string) ([]desk.Surge, error) {
+	incs, err := a.Alerts.ActiveIncidents(ctx, orgID)
+	if err != nil || len(incs) == 0 {
+		return nil, err
+	}
+	o, err := a.Orgs.Organisation(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]desk.Surge, 0, len(incs))
+	for _, in := range incs {
+		sg := desk.Surge{IncidentID: in.ID, Title: in.Title, LiveURL: a.Alerts.LiveURL(o.Slug, in.ID), Keywords: alert.Keywords(in),
+			Exercise: in.Exercise}
+		for _, n := range in.Numbers {
+			sg.Numbers = append(sg.Numbers, strings.TrimSpace(n.Label+" "+n.Number))
+		}
+		out = append(out, sg)
+	}
+	return out, nil
 }
 
 // registerTasks declares the periodic jobs.

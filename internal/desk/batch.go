@@ -61,6 +61,8 @@ type pending struct {
 	attachments string
 	raw         string
 	confidence  string
+	// surge is the emergency the message is about, if any.
+	surge *Surge
 	// convID and token are chosen once: a batch written twice opens the
 	// same conversation.
 	convID string
@@ -183,7 +185,7 @@ func (s *Service) writeSet(ctx context.Context, tx *sql.Tx, batch []*pending) er
 		k := threadKey{w.in.OrgID, w.key, w.in.Msg.Thread}
 		// Only a message that opens its conversation, without a photo and
 		// not urgent (which queues an answer and notifies), goes in the set.
-		if open[k] || seen[k] || len(w.in.Files) > 0 || w.res.Urgency == "alta" {
+		if open[k] || seen[k] || len(w.in.Files) > 0 || w.res.Urgency == "alta" || w.surge != nil {
 			rest = append(rest, w)
 		} else {
 			simple = append(simple, w)
@@ -252,7 +254,7 @@ var (
 	newConvColumns = []string{"id", "org_id", "account_id", "source", "channel_key", "thread", "visibility", "author_id",
 		"author_handle", "author_name", "author_contact", "post_id", "subject", "status", "office_id", "category", "urgency",
 		"moderation", "confidence", "group_id", "token", "message_count", "created_at", "updated_at", "last_in_at", "due_at",
-		"resolved_at"}
+		"resolved_at", "incident_id"}
 	newMsgColumns = []string{"id", "org_id", "conversation_id", "channel_key", "remote_id", "direction", "author_name", "text",
 		"attachments", "state", "raw", "created_at"}
 )
@@ -264,7 +266,15 @@ func (w *pending) convArgs(group string, now time.Time) []any {
 	return []any{w.convID, in.OrgID, nullable(in.AccountID), in.Source, w.key, in.Msg.Thread,
 		string(in.Msg.Visibility), in.Msg.AuthorID, in.Msg.AuthorHandle, in.Msg.AuthorName, clip(in.Contact, maxNameRunes),
 		in.Msg.PostID, subject(in.Msg.Text), string(w.status), nullable(w.officeID), res.Category, res.Urgency, res.Moderation,
-		w.confidence, group, w.token, 1, now, now, in.Msg.At, due, resolved}
+		w.confidence, group, w.token, 1, now, now, in.Msg.At, due, resolved, w.incidentID()}
+}
+
+// incidentID is the incident the message is filed under, "" for none.
+func (w *pending) incidentID() string {
+	if w.surge == nil {
+		return ""
+	}
+	return w.surge.IncidentID
 }
 
 // msgArgs are the incoming message's values, in newMsgColumns' order.

@@ -120,6 +120,10 @@ type orgConfig struct {
 	// blocked are the authors blocked under the policy, by channel key and
 	// author id; Moderate clears the cache when it adds one.
 	blocked map[[2]string]bool
+	// surges are the emergencies in progress; sandbox the accounts a
+	// drill's surge answers on.
+	surges  []Surge
+	sandbox map[string]bool
 	loaded  time.Time
 }
 
@@ -149,6 +153,9 @@ func (s *Service) config(ctx context.Context, orgID string) (*orgConfig, error) 
 		loc = nil // Europe/Rome
 	}
 	c.hours = hoursOf(c.settings, loc)
+	if err := s.loadSurges(ctx, orgID, c); err != nil {
+		return nil, err
+	}
 	rows, err := s.DB.Read.QueryContext(ctx, `SELECT code, id FROM offices WHERE org_id = $1`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("desk: offices: %w", err)

@@ -162,6 +162,9 @@ type Deps struct {
 	Mail    mail.Sender
 	Jobs    *jobs.Runner
 	Log     *slog.Logger
+	// Surges lists an organisation's emergencies in progress (the alert
+	// service); nil means none ever.
+	Surges func(ctx context.Context, orgID string) ([]Surge, error)
 	// PublicURL prefixes the citizen's status link.
 	PublicURL string
 	// Now is the clock; nil means store.Now.

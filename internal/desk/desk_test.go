@@ -478,3 +478,84 @@ func TestSurgeBatches(t *testing.T) {
 		}
 	})
 }
+
+// While an emergency lasts, each citizen writing privately about it gets
+// one automatic first reply with the live page and the emergency numbers,
+// and the conversations are filed under the incident.
+func TestSurgeAutoReply(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		surges := []desk.Surge{{IncidentID: "inc-bora", Title: "Bora a 150 km/h", LiveURL: "http://piazza.test/o/x/live/inc-bora",
+			Numbers: []string{"Protezione civile 800 500 300"}, Keywords: []string{"bora", "albero"}}}
+		f.desk.Surges = func(context.Context, string) ([]desk.Surge, error) { return surges, nil }
+		send := func(id, author, text string, vis channel.Visibility) desk.Ingested {
+			t.Helper()
+			res, err := f.desk.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: id,
+				Thread: "t-" + id, Visibility: vis, AuthorID: author, Text: text}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		autos := func(convID string) []desk.Message {
+			_, msgs, err := f.desk.Get(f.ctx, f.org.ID, convID, all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []desk.Message
+			for _, m := range msgs {
+				if m.Direction == desk.Auto {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		a := send("s1", "anna", "La bora ha fatto cadere un vaso dal balcone in via Roma", channel.Private)
+		if got := autos(a.ConversationID); len(got) != 1 || !strings.Contains(got[0].Text, "live/inc-bora") ||
+			!strings.Contains(got[0].Text, "112") || !strings.Contains(got[0].Text, "800 500 300") {
+			t.Fatalf("first reply: %+v", got)
+		}
+		// The same citizen again, in another thread: no second reply.
+		if b := send("s2", "anna", "Un albero pende sulla strada, sempre per la bora", channel.Private); len(autos(b.ConversationID)) != 0 {
+			t.Error("a citizen got the emergency reply twice")
+		}
+		if c := send("s3", "bruno", "C'è un albero caduto in via Verdi", channel.Private); len(autos(c.ConversationID)) != 1 {
+			t.Error("another citizen got no reply")
+		}
+		if d := send("s4", "carla", "Che orari ha l'anagrafe domani?", channel.Private); len(autos(d.ConversationID)) != 0 {
+			t.Error("a message about something else got the emergency reply")
+		}
+		if e := send("s5", "dario", "La bora ha rotto il lampione", channel.Public); len(autos(e.ConversationID)) != 0 {
+			t.Error("a public comment got a private automatic reply")
+		}
+		page, err := f.desk.List(f.ctx, f.org.ID, desk.Filter{Scope: all, Incident: "inc-bora"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Conversations) != 4 {
+			t.Errorf("%d conversations filed under the incident, want 4", len(page.Conversations))
+		}
+	})
+}
+
+// A drill's surge answers only on sandbox channels: a real citizen never
+// gets an exercise's reply.
+func TestSurgeDrillStaysOnSandbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.desk.Surges = func(context.Context, string) ([]desk.Surge, error) {
+			return []desk.Surge{{IncidentID: "drill", Title: "Esercitazione alluvione", Keywords: []string{"alluvione"}, Exercise: true}}, nil
+		}
+		res, err := f.desk.Ingest(f.ctx, desk.Inbound{OrgID: f.org.ID, Source: desk.SourceWebForm, Msg: channel.Inbound{RemoteID: "r1",
+			Visibility: channel.Private, AuthorID: "x", Text: "Ho paura dell'alluvione, cosa devo fare?"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, msgs, _ := f.desk.Get(f.ctx, f.org.ID, res.ConversationID, all)
+		for _, m := range msgs {
+			if m.Direction == desk.Auto && strings.Contains(m.Text, "ESERCITAZIONE") {
+				t.Fatal("a real citizen got a drill's reply")
+			}
+		}
+	})
+}

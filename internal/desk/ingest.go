@@ -195,7 +195,11 @@ func (s *Service) Ingest(ctx context.Context, in Inbound) (Ingested, error) {
 	if err != nil {
 		return Ingested{}, fmt.Errorf("desk: ingest: %w", err)
 	}
-	w := &pending{in: in, key: key, res: res, cfg: cfg, officeCode: officeCode, officeID: officeID, blocked: blocked, status: status,
+	var surge *Surge
+	if !blocked {
+		surge = cfg.surgeFor(&in, res.Urgency, officeCode)
+	}
+	w := &pending{in: in, key: key, res: res, cfg: cfg, officeCode: officeCode, officeID: officeID, blocked: blocked, status: status, surge: surge,
 		attachments: string(attachments), raw: string(raw), confidence: string(confidence),
 		convID: store.NewID(), token: newToken(),
 		out: Ingested{MessageID: store.NewID(), Labels: res.Labels}, done: make(chan struct{})}
@@ -256,9 +260,11 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 		} else {
 			res.Urgency = "" // not a new urgency: no notification
 		}
+		// A conversation that turns to the emergency is filed under it.
 		_, err = tx.ExecContext(ctx, `UPDATE desk_conversations SET status = $1, urgency = $2, message_count = message_count + 1,
-			updated_at = $3, last_in_at = $4, resolved_at = CASE WHEN $1 = 'new' THEN NULL ELSE resolved_at END WHERE id = $5`,
-			next, urgency, now, in.Msg.At, out.ConversationID)
+			updated_at = $3, last_in_at = $4, resolved_at = CASE WHEN $1 = 'new' THEN NULL ELSE resolved_at END,
+			incident_id = CASE WHEN incident_id = '' THEN $6 ELSE incident_id END WHERE id = $5`,
+			next, urgency, now, in.Msg.At, out.ConversationID, w.incidentID())
 		if err != nil {
 			return fmt.Errorf("conversation: %w", store.Normalize(err))
 		}
@@ -272,6 +278,9 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 		return errDuplicate
 	}
 	if err := writeFiles(ctx, tx, in.OrgID, out.MessageID, in.Files, now); err != nil {
+		return err
+	}
+	if out.AutoReplyID, err = s.surgeReply(ctx, tx, w, out.ConversationID); err != nil {
 		return err
 	}
 	if res.Urgency == "alta" {

@@ -42,6 +42,8 @@ type Filter struct {
 	Urgent   bool
 	Overdue  bool
 	GroupID  string
+	// Incident shows the conversations filed under an emergency.
+	Incident string
 	Source   string
 	Query    string // words in the subject or the author
 	// Before is the keyset cursor: conversations whose last message is
@@ -127,6 +129,9 @@ func (s *Service) List(ctx context.Context, orgID string, f Filter) (Page, error
 	}
 	if f.GroupID != "" {
 		where = append(where, "c.group_id = "+arg(f.GroupID))
+	}
+	if f.Incident != "" {
+		where = append(where, "c.incident_id = "+arg(f.Incident))
 	}
 	if f.Source != "" {
 		where = append(where, "c.source = "+arg(f.Source))

@@ -79,7 +79,7 @@ func (s *Server) deskFilter(r *http.Request, rc *reqCtx) (desk.Filter, string) {
 		view = "open"
 	}
 	f := desk.Filter{Scope: deskScope(rc), OfficeID: q.Get("office"), Query: q.Get("q"), Before: q.Get("before"),
-		GroupID: q.Get("group"), Source: q.Get("source"), Limit: 50}
+		GroupID: q.Get("group"), Incident: q.Get("incident"), Source: q.Get("source"), Limit: 50}
 	switch view {
 	case "open":
 		f.Status = "open"

@@ -1,0 +1,15 @@
+-- The desk in an emergency: a conversation about an incident in progress
+-- is filed under it, and each citizen gets one automatic first reply per
+-- incident with the live page and the emergency numbers.
+
+ALTER TABLE desk_conversations ADD COLUMN incident_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX desk_conversations_incident ON desk_conversations (org_id, incident_id, last_in_at, id) WHERE incident_id <> '';
+
+CREATE TABLE desk_surge_replies (
+    incident_id TEXT NOT NULL,
+    channel_key TEXT NOT NULL,
+    -- the citizen: their id on the channel, or the thread when there is none
+    author_key  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (incident_id, channel_key, author_key)
+);
