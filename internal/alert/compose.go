@@ -25,8 +25,9 @@ type Texts struct {
 // default, Slovene and German where the organisation enables them.
 var Languages = []string{"it", "en", "sl", "de"}
 
-// shortMax keeps the short text within X's 280 weighted characters (a
-// link counts 23) and Bluesky's 300 graphemes.
+// shortMax keeps the short text within X's 280 weighted characters and
+// Bluesky's 300 graphemes. Links are counted whole: Bluesky counts every
+// character of a link, X fewer.
 const shortMax = 270
 
 // Draft is what the composer proposes for an alert: the Italian headline,
@@ -129,9 +130,10 @@ func Compose(in Incident, kind Kind, langs []string, liveURL, headline, body, in
 	if tpl == nil {
 		tpl = templates[TypeOtherKind]
 	}
-	if strings.TrimSpace(instruction) == "" {
+	// The all-clear carries no standing advice: only what the team writes.
+	if strings.TrimSpace(instruction) == "" && kind != KindCancel {
 		instruction = in.Instructions
-		if instruction == "" && kind != KindCancel {
+		if instruction == "" {
 			instruction = tpl["it"].instruction
 		}
 	}
@@ -188,7 +190,12 @@ func Compose(in Incident, kind Kind, langs []string, liveURL, headline, body, in
 		t.Short = fitShort(mark+" "+lead, instr, tail)
 		t.Push = instr
 		if t.Push == "" {
-			t.Push = d.Headline
+			// The all-clear: its own words in Italian, the template's in
+			// the other languages.
+			t.Push = t.Headline
+			if own {
+				t.Push = d.Headline
+			}
 		}
 		d.Texts[lang] = t
 	}
@@ -219,7 +226,7 @@ func headlineIn(lang string, in Incident, kind Kind) string {
 
 // fitShort builds the short text: the lead, the instruction if it fits,
 // and the link with the hashtag, cut at a word so the whole stays under
-// shortMax characters (a link counted as 23, as X does).
+// shortMax characters.
 func fitShort(lead, instr, tail string) string {
 	budget := shortMax - countShort(tail)
 	text := lead
@@ -232,22 +239,16 @@ func fitShort(lead, instr, tail string) string {
 	return text + tail
 }
 
+// countShort counts runes; X weighs an emoji 2, so each costs one more.
 func countShort(s string) int {
-	n := utf8.RuneCountInString(s)
-	for _, u := range urlsIn(s) {
-		n += 23 - utf8.RuneCountInString(u)
-	}
-	return n
-}
-
-func urlsIn(s string) []string {
-	var out []string
-	for _, f := range strings.Fields(s) {
-		if strings.HasPrefix(f, "https://") || strings.HasPrefix(f, "http://") {
-			out = append(out, f)
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1F000 || (r >= 0x2600 && r <= 0x27BF) {
+			n++
 		}
 	}
-	return out
+	return n
 }
 
 // cutWords shortens s to at most n runes at a word boundary, with an

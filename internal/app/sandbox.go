@@ -66,7 +66,12 @@ func (a *App) seedSandbox(ctx context.Context) {
 	if err != nil {
 		a.Log.Error("demo: desk messages incomplete", "err", err)
 	}
-	a.Log.Info("demo: sandbox platforms running; see /sandbox for what they receive", "plan_created", created, "desk_seeded", deskSeeded)
+	alertsSeeded, err := demo.SeedAlerts(ctx, svc, a.Alerts, o.ID)
+	if err != nil {
+		a.Log.Error("demo: past incident incomplete", "err", err)
+	}
+	a.Log.Info("demo: sandbox platforms running; see /sandbox for what they receive", "plan_created", created, "desk_seeded", deskSeeded,
+		"alerts_seeded", alertsSeeded)
 	// A citizen writes now and then, so the desk is seen updating itself.
 	go demo.Trickle(ctx, a.Desk, svc, o.ID, a.sandbox, 90*time.Second, func(err error) {
 		a.Log.Warn("demo: desk message", "err", err)

@@ -4,6 +4,7 @@
 package app_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/app/apptest"
 	"github.com/piazza-pa/piazza/internal/demo"
 )
@@ -66,6 +68,41 @@ func TestDemoSandbox(t *testing.T) {
 		}
 		if n := strings.Count(body, "sandbox-item"); n < 15 {
 			t.Errorf("/sandbox shows %d posts, want the 15 sent to the six fakes", n)
+		}
+
+		// The past incident: resolved, three alerts, each delivered to
+		// every sandbox channel.
+		o, err := in.App.Orgs.OrganisationBySlug(context.Background(), demo.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		incs, err := in.App.Alerts.Incidents(context.Background(), o.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var past *alert.Incident
+		for i := range incs {
+			if incs[i].Title == "Bora forte sulla costa" {
+				past = &incs[i]
+			}
+		}
+		if past == nil || past.Status != alert.StatusResolved || past.Exercise {
+			t.Fatalf("the demo's past incident: %+v", past)
+		}
+		list, err := in.App.Alerts.Alerts(context.Background(), o.ID, past.ID)
+		if err != nil || len(list) != 3 || list[2].Kind != alert.KindCancel || list[1].Colour != alert.Red {
+			t.Fatalf("the past incident's alerts: %d %v", len(list), err)
+		}
+		for _, a := range list {
+			ds, err := in.App.Alerts.Deliveries(context.Background(), o.ID, a.ID)
+			if err != nil || len(ds) < 6 {
+				t.Fatalf("%s: %d deliveries (%v)", a.Kind, len(ds), err)
+			}
+			for _, d := range ds {
+				if d.State != alert.StateSent {
+					t.Errorf("%s on %s: %s %s", a.Kind, d.Platform, d.State, d.Error)
+				}
+			}
 		}
 	})
 }
