@@ -18,6 +18,7 @@
 package alert
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -129,6 +130,9 @@ type Deps struct {
 	// Push sends Web Push messages; nil until the app has loaded the
 	// VAPID keys (VAPIDKeys), or when Web Push is off.
 	Push *webpush.Sender
+	// Bots gives the organisation's Telegram bot (accountID "" for its
+	// default one), nil when it has none.
+	Bots func(ctx context.Context, orgID, accountID string) (Bot, error)
 	Log  *slog.Logger
 	// PublicURL prefixes the live page, the card image and the feeds.
 	PublicURL string

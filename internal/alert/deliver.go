@@ -118,6 +118,10 @@ func (s *Service) attempt(ctx context.Context, id string) (time.Duration, error)
 	switch d.Target {
 	case TargetAccount:
 		pub, perr = s.publishTo(ctx, orgID, d, a, inc)
+	case TargetTelegramBot:
+		perr = s.botFanout(ctx, orgID, d, a, inc)
+	case TargetWebPush:
+		perr = s.pushFanout(ctx, orgID, d, a, inc)
 	default:
 		perr = &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "destinazione sconosciuta " + d.Target}
 	}

@@ -75,6 +75,9 @@ type SendInput struct {
 	Texts map[string]Texts
 	// AccountIDs are the channel accounts to publish on.
 	AccountIDs []string
+	// Subscribers sends to the citizens subscribed to the Telegram bot
+	// and to Web Push, when there are any.
+	Subscribers bool
 }
 
 const alertColumns = `id, org_id, incident_id, kind, colour, headline, body, instruction, texts, exercise, COALESCE(created_by, ''), sent_at`
@@ -145,6 +148,12 @@ func (s *Service) Send(ctx context.Context, orgID, personID, incidentID string, 
 	}
 	a := Alert{ID: store.NewID(), OrgID: orgID, IncidentID: inc.ID, Kind: in.Kind, Colour: inc.Colour, Headline: d.Headline,
 		Body: d.Body, Instruction: d.Instruction, Texts: d.Texts, Exercise: inc.Exercise, CreatedBy: personID, SentAt: s.now()}
+	var subscriberTargets []Delivery
+	if in.Subscribers {
+		if subscriberTargets, err = s.subscriberDeliveries(ctx, orgID, inc, a); err != nil {
+			return Alert{}, nil, err
+		}
+	}
 	var deliveries []Delivery
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		// The incident is read again inside the transaction: two people
@@ -184,6 +193,12 @@ func (s *Service) Send(ctx context.Context, orgID, personID, incidentID string, 
 		for _, acct := range accounts {
 			d := Delivery{ID: store.NewID(), AlertID: a.ID, Target: TargetAccount, AccountID: acct.ID, Platform: string(acct.Platform),
 				Label: acct.Name, State: StateQueued, UpdatedAt: a.SentAt}
+			if err := insertDelivery(ctx, tx, orgID, d); err != nil {
+				return err
+			}
+			deliveries = append(deliveries, d)
+		}
+		for _, d := range subscriberTargets {
 			if err := insertDelivery(ctx, tx, orgID, d); err != nil {
 				return err
 			}
@@ -322,4 +337,38 @@ func (s *Service) Signature(ctx context.Context, orgID, incidentID string) (stri
 		return "", fmt.Errorf("alert: signature: %w", err)
 	}
 	return fmt.Sprintf("%d/%d/%d/%d/%d", alerts, deliveries, attempts, done, states), nil
+}
+
+// subscriberDeliveries are the deliveries to the citizens subscribed by
+// Telegram bot and Web Push that an alert reaches: none for a channel
+// with nobody to reach, or without a bot or push keys.
+func (s *Service) subscriberDeliveries(ctx context.Context, orgID string, inc Incident, a Alert) ([]Delivery, error) {
+	var out []Delivery
+	if s.Bots != nil {
+		bot, err := s.Bots(ctx, orgID, "")
+		if err != nil {
+			return nil, err
+		}
+		if bot != nil && (!inc.Exercise || bot.Sandbox()) {
+			subs, err := s.botAudience(ctx, orgID, bot.AccountID(), inc, inc.Exercise, "")
+			if err != nil {
+				return nil, err
+			}
+			if len(subs) > 0 {
+				out = append(out, Delivery{ID: store.NewID(), AlertID: a.ID, Target: TargetTelegramBot, AccountID: bot.AccountID(), Platform: "telegram",
+					Label: "Iscritti al bot Telegram", State: StateQueued, Total: len(subs), UpdatedAt: a.SentAt})
+			}
+		}
+	}
+	if s.Push != nil {
+		n, err := s.pushAudience(ctx, orgID, inc)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out = append(out, Delivery{ID: store.NewID(), AlertID: a.ID, Target: TargetWebPush, Platform: "webpush",
+				Label: "Notifiche push", State: StateQueued, Total: n, UpdatedAt: a.SentAt})
+		}
+	}
+	return out, nil
 }

@@ -22,6 +22,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/desk"
@@ -50,6 +51,7 @@ type Deps struct {
 	Publish   *publish.Service
 	Triage    *triage.Service
 	Desk      *desk.Service
+	Alerts    *alert.Service
 }
 
 // server is the API with its dependencies.

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/channel"
@@ -69,8 +70,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	tri := triage.NewService(db)
 	dsk := desk.NewService(desk.Deps{DB: db, Triage: tri, Publish: pub, Notify: notify.NewService(db, nil, "http://piazza.test"),
 		Log: slog.New(slog.DiscardHandler), PublicURL: "http://piazza.test"})
+	alerts := alert.NewService(alert.Deps{DB: db, Publish: pub, Log: slog.New(slog.DiscardHandler), PublicURL: "http://piazza.test"})
 	fx.api = New(Deps{DB: db, Orgs: fx.orgs, Auth: fx.auth, Version: "test", Editorial: ed, Publish: pub, Triage: tri, Desk: dsk,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Alerts: alerts, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -552,7 +554,7 @@ func TestScenarios(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		succeeded := map[string]bool{} // routes answered with 2xx
-		for _, sc := range scenarios() {
+		for _, sc := range append(scenarios(), alertScenarios()...) {
 			t.Run(sc.name, func(t *testing.T) {
 				rt, routed := routeOf(sc.method, sc.path)
 				if routed && sc.status < 300 {

@@ -60,6 +60,18 @@ var routes = []route{
 	{"PUT", Prefix + "/conversations/{id}/assignment", member, org.PermDeskAssign, (*server).assignConversation},
 	{"GET", Prefix + "/campaigns", member, org.PermPlanRead, (*server).listCampaigns},
 	{"POST", Prefix + "/campaigns", member, org.PermPostApprove, (*server).createCampaign},
+
+	{"GET", Prefix + "/incidents", member, org.PermPlanRead, (*server).listIncidents},
+	{"POST", Prefix + "/incidents", member, org.PermIncidentManage, (*server).createIncident},
+	{"GET", Prefix + "/incidents/{id}", member, org.PermPlanRead, (*server).getIncident},
+	{"PATCH", Prefix + "/incidents/{id}", member, org.PermIncidentManage, (*server).updateIncident},
+	{"POST", Prefix + "/incidents/{id}/alerts", member, org.PermAlertSend, (*server).sendAlert},
+	{"POST", Prefix + "/incidents/{id}/alerts/preview", member, org.PermAlertSend, (*server).previewAlert},
+	{"GET", Prefix + "/alerts/{id}", member, org.PermPlanRead, (*server).getAlert},
+	{"POST", Prefix + "/deliveries/{id}/settle", member, org.PermAlertSend, (*server).settleDelivery},
+	{"GET", Prefix + "/zones", member, org.PermPlanRead, (*server).listZones},
+	{"POST", Prefix + "/zones", member, org.PermIncidentManage, (*server).importZones},
+	{"GET", Prefix + "/subscriptions/summary", member, org.PermPlanRead, (*server).subscriptionsSummary},
 }
 
 // allowedMethods returns, for each routed path, the methods it answers,

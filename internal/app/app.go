@@ -82,6 +82,7 @@ type App struct {
 	Triage    *triage.Service
 	Desk      *desk.Service
 	Alerts    *alert.Service
+	bots      bots
 	Channels  *channel.Registry
 	// Sealer also signs public media links.
 	Sealer *auth.Sealer
@@ -170,7 +171,8 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Desk = desk.NewService(desk.Deps{DB: a.DB, Triage: a.Triage, Publish: a.Publish, Notify: a.Notify, Mail: a.Mail,
 		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(), Surges: a.deskSurges})
 	a.Desk.Register(a.Jobs)
-	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL()})
+	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(),
+		Sealer: sealer, Bots: a.orgBot})
 	a.Alerts.Register(a.Jobs)
 	a.registerTasks()
 

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/channel/facebook"
 	"github.com/piazza-pa/piazza/internal/channel/telegram"
@@ -242,6 +244,11 @@ func (s *Server) telegramHook(w http.ResponseWriter, r *http.Request) {
 	}
 	// Commands and buttons belong to the alert subscriptions (DESIGN.md);
 	// only other text reaches the desk.
+	if ev, ok := botEvent(upd); ok {
+		s.botCommand(r.Context(), o, acct, ev)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	if upd.HasMsg && !upd.Msg.Bot {
 		if _, err := s.Desk.Ingest(r.Context(), desk.Inbound{OrgID: o.ID, AccountID: acct.ID, Source: string(acct.Platform), Msg: upd.Msg}); err != nil {
 			s.hookFailed(w, o, acct, err)
@@ -249,6 +256,34 @@ func (s *Server) telegramHook(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// botEvent is a command or a button press of the bot's private chat.
+func botEvent(upd telegram.Update) (alert.BotEvent, bool) {
+	if c := upd.Callback; c != nil {
+		return alert.BotEvent{ChatID: c.ChatID, CallbackID: c.ID, MessageID: c.MessageID, Data: c.Data, Lang: c.From.Lang}, c.ChatID != 0
+	}
+	if upd.HasMsg && upd.Msg.Bot {
+		chat, err := strconv.ParseInt(upd.Msg.Thread, 10, 64)
+		return alert.BotEvent{ChatID: chat, Text: upd.Msg.Text}, err == nil
+	}
+	return alert.BotEvent{}, false
+}
+
+// botCommand answers a citizen's command or button. Its failure (the Bot
+// API down) is logged, not returned: Telegram would deliver the update
+// again and the citizen would get the answer twice.
+func (s *Server) botCommand(ctx context.Context, o org.Organisation, acct publish.Account, ev alert.BotEvent) {
+	if s.Alerts == nil || s.Alerts.Bots == nil {
+		return
+	}
+	bot, err := s.Alerts.Bots(ctx, o.ID, acct.ID)
+	if err == nil && bot != nil {
+		err = s.Alerts.HandleBot(ctx, o.ID, bot, ev)
+	}
+	if err != nil {
+		s.Logger.Warn("telegram bot: command not answered", "org", o.Slug, "account", acct.ID, "err", err)
+	}
 }
 
 // hookFailed answers a webhook whose message could not be stored: bad

@@ -137,3 +137,13 @@ CREATE TABLE cap_sources (
     created_at      TIMESTAMP NOT NULL
 );
 CREATE UNIQUE INDEX cap_sources_url ON cap_sources (org_id, url);
+
+-- Keys that belong to the installation rather than to an organisation: the
+-- VAPID key pair of Web Push ("vapid", the private key sealed with the
+-- installation's secret key). Browsers bind each subscription to the public
+-- key, so the row is written once and kept.
+CREATE TABLE installation_keys (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
