@@ -322,8 +322,6 @@ func alertScenarios() []scenario {
 	}
 }
 
-
-
 // TestImportZonesBody covers what a scenario cannot send: GeoJSON's own
 // media type, another one, and a file over the limit.
 func TestImportZonesBody(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/piazza-pa/piazza/internal/alert"
+	"github.com/piazza-pa/piazza/internal/alert/cap"
 	"github.com/piazza-pa/piazza/internal/api"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
@@ -300,6 +302,30 @@ func Connectors(allowPrivate bool) *channel.Registry {
 	return reg
 }
 
+// capFetcher reads a CAP feed or message through the SSRF-guarded
+// client, bounded in size.
+func capFetcher(c *http.Client) alert.Fetcher {
+	return func(ctx context.Context, url string) (io.ReadCloser, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/cap+xml, application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.1")
+		resp, err := c.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode/100 != 2 {
+			_ = resp.Body.Close()
+			return nil, fmt.Errorf("%s: HTTP %d", url, resp.StatusCode)
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(resp.Body, cap.MaxFeedSize+1), resp.Body}, nil
+	}
+}
+
 // deskSurges tells the desk which emergencies are in progress, so that
 // their messages are filed under them and answered with the live page.
 func (a *App) deskSurges(ctx context.Context, orgID string) ([]desk.Surge, error) {
@@ -342,6 +368,16 @@ func (a *App) registerTasks() {
 		return err
 	})
 	a.Jobs.Periodic("desk.poll", 30*time.Second, jobs.LaneIngest, a.pollDesk)
+	// The CAP feeds the organisations follow (the regional civil
+	// protection's) become draft incidents for a person to confirm.
+	capClient := httpx.NewClient(httpx.Options{AllowPrivate: a.Config.AllowPrivateNetworks, UserAgent: "Piazza/" + Version})
+	a.Jobs.Periodic("alert.cap_import", 5*time.Minute, jobs.LaneIngest, func(ctx context.Context) error {
+		n, err := a.Alerts.ImportCAP(ctx, capFetcher(capClient))
+		if n > 0 {
+			a.Log.Info("CAP alerts imported as draft incidents", "count", n)
+		}
+		return err
+	})
 	a.Jobs.Periodic("notify.email", 30*time.Second, jobs.LaneMaintenance, func(ctx context.Context) error {
 		_, err := a.Notify.SendPendingEmails(ctx)
 		return err

@@ -24,6 +24,8 @@ func (s *Server) alertRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /alerts", signedIn, org.PermPlanRead, s.alertsHome)
 	s.handle(mux, "POST /alerts/incidents", signedIn, org.PermIncidentManage, s.incidentCreate)
 	s.handle(mux, "POST /alerts/zones", signedIn, org.PermIncidentManage, s.zonesImport)
+	s.handle(mux, "POST /alerts/sources", signedIn, org.PermIncidentManage, s.capSourceAdd)
+	s.handle(mux, "POST /alerts/sources/{id}/delete", signedIn, org.PermIncidentManage, s.capSourceDelete)
 	s.handle(mux, "GET /alerts/incidents/{id}", signedIn, org.PermPlanRead, s.incidentShow)
 	s.handle(mux, "POST /alerts/incidents/{id}", signedIn, org.PermIncidentManage, s.incidentUpdate)
 	s.handle(mux, "POST /alerts/incidents/{id}/send", signedIn, org.PermAlertSend, s.alertSend)
@@ -35,6 +37,7 @@ func (s *Server) alertRoutes(mux *http.ServeMux) {
 type alertsHomeData struct {
 	Incidents []alert.Incident
 	Zones     []alert.Zone
+	Sources   []alert.CAPSource
 	Types     []alert.Type
 	Colours   []alert.Colour
 	CanManage bool
@@ -55,7 +58,11 @@ func (s *Server) alertsHomePage(w http.ResponseWriter, r *http.Request, rc *reqC
 	if err != nil {
 		return err
 	}
-	d := alertsHomeData{Incidents: incs, Zones: zones, Types: alert.Types, Colours: alert.Colours,
+	sources, err := s.Alerts.CAPSources(ctx, rc.Org.ID)
+	if err != nil {
+		return err
+	}
+	d := alertsHomeData{Incidents: incs, Zones: zones, Sources: sources, Types: alert.Types, Colours: alert.Colours,
 		CanManage: rc.Grants.Can(org.PermIncidentManage),
 		LiveURL:   func(id string) string { return s.Alerts.LiveURL(rc.Org.Slug, id) }}
 	return s.render(w, r, rc, status, "alerts", &page{Area: "alerts", Title: s.t(rc, "alerts.title"), Data: d, Errors: errs, Form: form})
@@ -162,6 +169,25 @@ func (s *Server) zonesImport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return err
 	}
 	return redirect(w, r, "/alerts?ok=flash.saved#zones")
+}
+
+// capSourceAdd follows a CAP feed: its new alerts become draft incidents.
+func (s *Server) capSourceAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	_, err := s.Alerts.AddCAPSource(r.Context(), rc.Org.ID, r.PostFormValue("url"), r.PostFormValue("label"))
+	if errors.Is(err, alert.ErrInvalid) {
+		return s.alertsHomePage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"sources": alertError(err)}, nil)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/alerts?ok=flash.saved#sources")
+}
+
+func (s *Server) capSourceDelete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := s.Alerts.DeleteCAPSource(r.Context(), rc.Org.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	return redirect(w, r, "/alerts?ok=flash.saved#sources")
 }
 
 // alertError is the domain's clear message without its prefix.

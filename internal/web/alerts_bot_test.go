@@ -40,7 +40,9 @@ func TestAlertsTelegramBot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = in.App.Publish.SetAccountStatus(context.Background(), o.ID, acct.ID, publish.AccountDisabled) })
+		t.Cleanup(func() {
+			_ = in.App.Publish.SetAccountStatus(context.Background(), o.ID, acct.ID, publish.AccountDisabled)
+		})
 		hook := in.URL + "/o/demo/hooks/telegram/" + acct.ID
 		auth := map[string]string{"X-Telegram-Bot-Api-Secret-Token": secret}
 		post := func(body []byte) {

@@ -101,6 +101,17 @@ func TestAlertsCrisisDesk(t *testing.T) {
 		if err != nil || inc.Status != alert.StatusActive {
 			t.Errorf("incident after the alert: %v %v", inc.Status, err)
 		}
+		// A CAP feed to follow; a bad address is refused in words.
+		if code, body, _ := crisis.post("/alerts/sources", url.Values{"url": {"ftp://x"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "http") {
+			t.Errorf("bad CAP source: %d", code)
+		}
+		if code, _, _ := crisis.post("/alerts/sources", url.Values{"url": {"https://protezionecivile.regione.example/allerte.atom"},
+			"label": {"Protezione civile regionale"}}); code != http.StatusSeeOther {
+			t.Errorf("CAP source: %d", code)
+		}
+		if _, body := crisis.get("/alerts"); !strings.Contains(body, "Protezione civile regionale") {
+			t.Error("the CAP source is not listed")
+		}
 		// The composer now offers the update and the all-clear.
 		_, body = crisis.get(path)
 		if !strings.Contains(body, `value="update"`) || !strings.Contains(body, `value="cancel"`) || strings.Contains(body, `id="k-alert"`) {
