@@ -130,6 +130,9 @@ type Deps struct {
 	// Push sends Web Push messages; nil until the app has loaded the
 	// VAPID keys (VAPIDKeys), or when Web Push is off.
 	Push *webpush.Sender
+	// OnDrill is told when a drill's first alert is out, so that the app
+	// can simulate a surge of citizens on the sandbox channels.
+	OnDrill func(inc Incident)
 	// Bots gives the organisation's Telegram bot (accountID "" for its
 	// default one), nil when it has none.
 	Bots func(ctx context.Context, orgID, accountID string) (Bot, error)

@@ -218,6 +218,9 @@ func (s *Service) Send(ctx context.Context, orgID, personID, incidentID string, 
 	for _, d := range deliveries {
 		s.enqueue(ctx, d.ID)
 	}
+	if a.Exercise && a.Kind == KindAlert && s.OnDrill != nil {
+		s.OnDrill(inc)
+	}
 	return a, deliveries, nil
 }
 

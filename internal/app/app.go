@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/channel/telegram"
 	"github.com/piazza-pa/piazza/internal/channel/x"
 	"github.com/piazza-pa/piazza/internal/config"
+	"github.com/piazza-pa/piazza/internal/demo"
 	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/httpx"
@@ -85,7 +87,10 @@ type App struct {
 	Desk      *desk.Service
 	Alerts    *alert.Service
 	bots      bots
-	Channels  *channel.Registry
+	// runCtx is Serve's context: work started by a request (a drill's
+	// simulated citizens) stops with the server.
+	runCtx   atomic.Pointer[context.Context]
+	Channels *channel.Registry
 	// Sealer also signs public media links.
 	Sealer *auth.Sealer
 
@@ -174,7 +179,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(), Surges: a.deskSurges})
 	a.Desk.Register(a.Jobs)
 	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(),
-		Sealer: sealer, Bots: a.orgBot})
+		Sealer: sealer, Bots: a.orgBot, OnDrill: a.drillSurge})
 	a.Alerts.Register(a.Jobs)
 	a.registerTasks()
 
@@ -302,6 +307,27 @@ func Connectors(allowPrivate bool) *channel.Registry {
 	return reg
 }
 
+// drillSurge starts a drill's simulated citizens: a message every few
+// seconds on the sandbox channels, for a few minutes.
+func (a *App) drillSurge(inc alert.Incident) {
+	ctx := context.Background()
+	if p := a.runCtx.Load(); p != nil {
+		ctx = *p
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+	var citizens demo.Citizens
+	if a.sandbox != nil {
+		citizens = a.sandbox
+	}
+	svc := demo.Services{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Editorial: a.Editorial, Publish: a.Publish}
+	go func() {
+		defer cancel()
+		if err := demo.DrillSurge(ctx, a.Desk, svc, inc, citizens, 30, 5*time.Second); err != nil && ctx.Err() == nil {
+			a.Log.Warn("drill: simulated citizens", "incident", inc.ID, "err", err)
+		}
+	}()
+}
+
 // capFetcher reads a CAP feed or message through the SSRF-guarded
 // client, bounded in size.
 func capFetcher(c *http.Client) alert.Fetcher {
@@ -409,6 +435,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(dispatchDone)
 		a.Publish.Run(dctx)
 	}()
+	a.runCtx.Store(&ctx)
 	a.seedSandbox(ctx) // demo mode: through the engine just started
 	srv := &http.Server{
 		Handler:           a.Web.Handler(),
