@@ -281,7 +281,7 @@ func (s *Service) botPress(ctx context.Context, orgID string, bot Bot, ev BotEve
 		case "stop":
 			return s.HandleBot(ctx, orgID, bot, BotEvent{ChatID: ev.ChatID, Text: "/stop", Lang: lang})
 		default:
-			answer = botText(lang, "expired")
+			return bot.AnswerCallback(ctx, ev.CallbackID, botText(lang, "expired"))
 		}
 		if err != nil {
 			return err

@@ -255,25 +255,34 @@ func (s *Service) Recover(ctx context.Context) error {
 		error = 'interrotto durante l''invio: verificare sulla piattaforma' WHERE state = 'sending' AND lease_until < $1`, now); err != nil {
 		return fmt.Errorf("alert: recover: %w", err)
 	}
-	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id FROM alert_deliveries WHERE (state = 'queued' AND updated_at < $1)
-		OR (state = 'retrying' AND next_at < $2) LIMIT 500`, now.Add(-30*time.Second), now.Add(-30*time.Second))
+	ids, err := s.lostDeliveries(ctx, now.Add(-30*time.Second))
 	if err != nil {
 		return fmt.Errorf("alert: recover: %w", err)
 	}
+	for _, id := range ids {
+		s.enqueue(ctx, id)
+	}
+	return nil
+}
+
+// lostDeliveries are the queued or retrying deliveries whose job has not
+// picked them up by before.
+func (s *Service) lostDeliveries(ctx context.Context, before time.Time) ([]string, error) {
+	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id FROM alert_deliveries WHERE (state = 'queued' AND updated_at < $1)
+		OR (state = 'retrying' AND next_at < $1) LIMIT 500`, before)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			_ = rows.Close()
-			return err
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	_ = rows.Close()
-	for _, id := range ids {
-		s.enqueue(ctx, id)
-	}
-	return rows.Err()
+	return ids, rows.Err()
 }
 
 // Settle is a person's decision on a delivery whose outcome is unknown or

@@ -583,7 +583,10 @@ func (s *Service) pushProgress(ctx context.Context, q store.Querier, deliveryID 
 // transaction. It returns how many outcomes it recorded and whether the
 // delivery is still this run's.
 func (s *Service) pushBatch(ctx context.Context, orgID, deliveryID string, drill bool, ids []string, msg pushMessage, done, total int) (int, bool, error) {
+	t0 := time.Now()
+	defer func() { fmt.Println("TIMING total", time.Since(t0)) }()
 	claimed, err := s.claimSends(ctx, deliveryID, ids)
+	fmt.Println("TIMING claim", time.Since(t0))
 	if err != nil || len(claimed) == 0 {
 		return 0, true, err
 	}
@@ -597,7 +600,9 @@ func (s *Service) pushBatch(ctx context.Context, orgID, deliveryID string, drill
 		_, _ = s.DB.Write.ExecContext(wctx, q, args...)
 		return 0, true, err
 	}
+	fmt.Println("TIMING load", time.Since(t0))
 	results := s.sendRounds(ctx, deliveryID, targets, msg)
+	fmt.Println("TIMING send", time.Since(t0))
 	var release, gone []string
 	for i, t := range targets {
 		r := results[i]

@@ -43,11 +43,11 @@ func TestDrillSurge(t *testing.T) {
 		}
 		dsk := desk.NewService(desk.Deps{DB: db, Triage: triage.NewService(db), Publish: s.Publish, Log: slog.New(slog.DiscardHandler)})
 		alerts := alert.NewService(alert.Deps{DB: db, Publish: s.Publish})
-		real, err := alerts.CreateIncident(ctx, o.ID, "", alert.IncidentInput{Type: alert.TypeWind, Colour: alert.Red, Title: "Bora vera"})
+		genuine, err := alerts.CreateIncident(ctx, o.ID, "", alert.IncidentInput{Type: alert.TypeWind, Colour: alert.Red, Title: "Bora vera"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := demo.DrillSurge(ctx, dsk, s, real, nil, 3, 0); err == nil {
+		if err := demo.DrillSurge(ctx, dsk, s, genuine, nil, 3, 0); err == nil {
 			t.Fatal("a real incident got simulated citizens")
 		}
 		drill, err := alerts.CreateIncident(ctx, o.ID, "", alert.IncidentInput{Type: alert.TypeWind, Colour: alert.Red,

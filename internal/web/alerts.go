@@ -248,10 +248,10 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if d.Timeline, d.Pending, err = s.timeline(r, rc, inc.ID); err != nil {
 		return err
 	}
-	switch {
-	case inc.Status == alert.StatusDraft:
+	switch inc.Status {
+	case alert.StatusDraft:
 		d.Kinds = []alert.Kind{alert.KindAlert}
-	case inc.Status == alert.StatusActive:
+	case alert.StatusActive:
 		d.Kinds = []alert.Kind{alert.KindUpdate, alert.KindCancel}
 	}
 	accounts, err := s.Publish.Accounts(ctx, rc.Org.ID)
@@ -368,6 +368,8 @@ func (s *Server) alertEvents(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	rcw := http.NewResponseController(w)
+	// The server's read timeout would end the stream after a minute.
+	_ = rcw.SetReadDeadline(time.Time{})
 	ctx := r.Context()
 	_, _ = w.Write([]byte("retry: 2000\n\n"))
 	fl.Flush()

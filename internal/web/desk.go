@@ -395,6 +395,8 @@ func (s *Server) deskEvents(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	rcw := http.NewResponseController(w)
+	// The server's read timeout would end the stream after a minute.
+	_ = rcw.SetReadDeadline(time.Time{})
 	ctx := r.Context()
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/piazza-pa/piazza/internal/app/apptest"
+	"github.com/piazza-pa/piazza/internal/mail/mailtest"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
@@ -36,9 +37,21 @@ func TestPasswordResetByEmail(t *testing.T) {
 		if code != http.StatusOK || stranger != known {
 			t.Fatalf("forgot answers differ (status %d)", code)
 		}
-		msgs := in.Mail.WaitForMessages(1, 10*time.Second)
-		if len(msgs) != 1 || msgs[0].To[0] != email {
-			t.Fatalf("reset mails: %+v", msgs)
+		// On PostgreSQL the demo organisation is shared by the package's
+		// tests: its notifications (urgent desk messages) may arrive too.
+		// The reset mail is the one to this person, and only one.
+		var msgs []mailtest.Received
+		deadline := time.Now().Add(10 * time.Second)
+		for len(msgs) == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			for _, m := range in.Mail.Messages() {
+				if len(m.To) > 0 && m.To[0] == email {
+					msgs = append(msgs, m)
+				}
+			}
+		}
+		if len(msgs) != 1 {
+			t.Fatalf("%d reset mails to %s", len(msgs), email)
 		}
 		link := regexp.MustCompile(`https?://\S+/password/reset\?token=\S+`).FindString(msgs[0].Text())
 		if link == "" || !strings.HasPrefix(link, in.URL) {

@@ -121,9 +121,8 @@ func TestWebScenarios(t *testing.T) {
 		if code, body := admin.get("/dashboard"); code != 200 || !strings.Contains(body, "Alessandra") || !strings.Contains(body, `lang="it"`) {
 			t.Fatalf("dashboard: %d", code)
 		}
-		// Areas not built yet say so.
-		if code, body := admin.get("/alerts"); code != 200 || !strings.Contains(body, `id="area-not-yet"`) {
-			t.Fatalf("alerts placeholder: %d", code)
+		if code, body := admin.get("/alerts"); code != 200 || !strings.Contains(body, `id="incident-form"`) {
+			t.Fatalf("alerts: %d", code)
 		}
 		if code, body := admin.get("/desk"); code != 200 || !strings.Contains(body, `id="desk-inbox"`) {
 			t.Fatalf("desk: %d", code)
