@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/piazza-pa/piazza/internal/app/apptest"
-	"github.com/piazza-pa/piazza/internal/mail/mailtest"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/mail/mailtest"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
 )
 
