@@ -251,11 +251,18 @@ func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub chan
 // decide; a queued or retrying one whose job was lost is queued again.
 func (s *Service) Recover(ctx context.Context) error {
 	now := s.now()
-	if _, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'unknown', lease_until = NULL, updated_at = $1,
-		error = 'interrotto durante l''invio: verificare sulla piattaforma' WHERE state = 'sending' AND lease_until < $1`, now); err != nil {
+	// A channel post left "sending" may be out: a person decides. A
+	// subscribers' fan-out resumes instead: its per-subscriber rows make
+	// that safe (the messages caught mid-send become unknown, never sent
+	// again).
+	if _, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET
+		state = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'retrying' ELSE 'unknown' END,
+		error = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'ripreso dopo un''interruzione'
+			ELSE 'interrotto durante l''invio: verificare sulla piattaforma' END,
+		lease_until = NULL, next_at = $1, updated_at = $1 WHERE state = 'sending' AND lease_until < $1`, now); err != nil {
 		return fmt.Errorf("alert: recover: %w", err)
 	}
-	ids, err := s.lostDeliveries(ctx, now.Add(-30*time.Second))
+	ids, err := s.lostDeliveries(ctx, now.Add(-30*time.Second), now)
 	if err != nil {
 		return fmt.Errorf("alert: recover: %w", err)
 	}
@@ -265,11 +272,12 @@ func (s *Service) Recover(ctx context.Context) error {
 	return nil
 }
 
-// lostDeliveries are the queued or retrying deliveries whose job has not
-// picked them up by before.
-func (s *Service) lostDeliveries(ctx context.Context, before time.Time) ([]string, error) {
+// lostDeliveries are the queued deliveries whose job has not picked them
+// up by before, and the retrying ones due by now (a second job for a row
+// is harmless: only one claims it).
+func (s *Service) lostDeliveries(ctx context.Context, before, now time.Time) ([]string, error) {
 	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id FROM alert_deliveries WHERE (state = 'queued' AND updated_at < $1)
-		OR (state = 'retrying' AND next_at < $1) LIMIT 500`, before)
+		OR (state = 'retrying' AND next_at <= $2) LIMIT 500`, before, now)
 	if err != nil {
 		return nil, err
 	}

@@ -79,10 +79,10 @@ const (
 	// pushMaxWait is the longest wait before such a retry: a push service
 	// that asks for more gets the message marked failed.
 	pushMaxWait = time.Minute
-	// pushTimeout bounds one run of a fan-out. The job's timeout must
-	// exceed it (deliverWorker.Timeout); what is left when it passes is
-	// sent by the next attempt.
-	pushTimeout = 40 * time.Minute
+	// pushTimeout bounds the time one run of a fan-out starts batches in;
+	// what is left then is sent by the next attempt. The job's timeout
+	// (deliverWorker.Timeout) must leave room for a last batch after it.
+	pushTimeout = 15 * time.Minute
 	// pushPayloadText bounds the body of a notification, far below what
 	// fits in a push message (webpush.MaxPayload) and more than a
 	// notification shows.
@@ -462,8 +462,10 @@ func (s *Service) pushFanout(ctx context.Context, orgID string, d Delivery, a Al
 	if s.Push == nil {
 		return &channel.Error{Kind: channel.Permanent, Op: "webpush", Message: "notifiche push non configurate"}
 	}
-	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
-	defer cancel()
+	// Past the deadline no new batch starts; the one under way ends with
+	// the job's context, so that none of its messages is cut off midway
+	// (which would leave its outcome unknown).
+	deadline := time.Now().Add(pushTimeout)
 	slug, err := s.slugOf(ctx, orgID)
 	if err != nil {
 		return pushRetryable(err)
@@ -500,8 +502,9 @@ func (s *Service) pushFanout(ctx context.Context, orgID string, d Delivery, a Al
 		if keeper.lost.Load() {
 			return errLeaseLost
 		}
-		if ctx.Err() != nil {
-			break
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return &channel.Error{Kind: channel.Retryable, Op: "webpush", RetryAfter: time.Second, Err: ctx.Err(),
+				Message: fmt.Sprintf("invio interrotto dopo %d notifiche su %d: riprende dal punto in cui si è fermato", done, total)}
 		}
 		n, owned, err := s.pushBatch(ctx, orgID, d.ID, drill, ids[start:min(start+pushBatch, len(ids))], msg, done, total)
 		done += n
@@ -511,10 +514,6 @@ func (s *Service) pushFanout(ctx context.Context, orgID string, d Delivery, a Al
 		if !owned {
 			return errLeaseLost
 		}
-	}
-	if ctx.Err() != nil {
-		return &channel.Error{Kind: channel.Retryable, Op: "webpush", RetryAfter: time.Second,
-			Message: fmt.Sprintf("invio interrotto dopo %d notifiche su %d: riprende dal punto in cui si è fermato", done, total)}
 	}
 	return nil
 }
@@ -583,10 +582,7 @@ func (s *Service) pushProgress(ctx context.Context, q store.Querier, deliveryID 
 // transaction. It returns how many outcomes it recorded and whether the
 // delivery is still this run's.
 func (s *Service) pushBatch(ctx context.Context, orgID, deliveryID string, drill bool, ids []string, msg pushMessage, done, total int) (int, bool, error) {
-	t0 := time.Now()
-	defer func() { fmt.Println("TIMING total", time.Since(t0)) }()
 	claimed, err := s.claimSends(ctx, deliveryID, ids)
-	fmt.Println("TIMING claim", time.Since(t0))
 	if err != nil || len(claimed) == 0 {
 		return 0, true, err
 	}
@@ -600,9 +596,7 @@ func (s *Service) pushBatch(ctx context.Context, orgID, deliveryID string, drill
 		_, _ = s.DB.Write.ExecContext(wctx, q, args...)
 		return 0, true, err
 	}
-	fmt.Println("TIMING load", time.Since(t0))
 	results := s.sendRounds(ctx, deliveryID, targets, msg)
-	fmt.Println("TIMING send", time.Since(t0))
 	var release, gone []string
 	for i, t := range targets {
 		r := results[i]
@@ -645,8 +639,10 @@ func (s *Service) pushBatch(ctx context.Context, orgID, deliveryID string, drill
 		}
 		if len(gone) > 0 {
 			// Expired or withdrawn (404, 410): the subscription is dead.
-			args := []any{orgID, SubscriberWebPush}
-			q := `DELETE FROM alert_subscribers WHERE org_id = $1 AND kind = $2 AND id IN (` + placeholders(&args, gone) + `)` //nolint:gosec // G202: placeholders only
+			// By id alone, as in loadTargets: they were read as the
+			// organisation's.
+			var args []any
+			q := `DELETE FROM alert_subscribers WHERE id IN (` + placeholders(&args, gone) + `)` //nolint:gosec // G202: placeholders only
 			if _, err := tx.ExecContext(wctx, q, args...); err != nil {
 				return err
 			}
@@ -696,8 +692,11 @@ func (s *Service) claimSends(ctx context.Context, deliveryID string, ids []strin
 // since the selection (unsubscribed), and in a drill any that is not a
 // test device, get their outcome in rows instead.
 func (s *Service) loadTargets(ctx context.Context, orgID string, drill bool, ids []string) ([]pushTarget, []sendRow, error) {
-	args := []any{orgID, SubscriberWebPush}
-	q := `SELECT id, address, keys, lang, exercise FROM alert_subscribers WHERE org_id = $1 AND kind = $2 AND id IN (` + //nolint:gosec // G202: placeholders only
+	// By id alone: with the organisation in the condition, PostgreSQL's
+	// generic plan scans the organisation's subscribers through
+	// (org_id, kind, address), a second per batch at 100,000.
+	var args []any
+	q := `SELECT id, org_id, kind, address, keys, lang, exercise FROM alert_subscribers WHERE id IN (` + //nolint:gosec // G202: placeholders only
 		placeholders(&args, ids) + `)`
 	rs, err := s.DB.Read.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -708,10 +707,13 @@ func (s *Service) loadTargets(ctx context.Context, orgID string, drill bool, ids
 	var rows []sendRow
 	for rs.Next() {
 		var t pushTarget
-		var keys string
+		var org, kind, keys string
 		var exercise bool
-		if err := rs.Scan(&t.id, &t.sub.Endpoint, &keys, &t.lang, &exercise); err != nil {
+		if err := rs.Scan(&t.id, &org, &kind, &t.sub.Endpoint, &keys, &t.lang, &exercise); err != nil {
 			return nil, nil, fmt.Errorf("alert: push subscribers: %w", err)
+		}
+		if org != orgID || kind != SubscriberWebPush {
+			continue // cannot happen: the ids are the organisation's push subscribers
 		}
 		if drill && !exercise {
 			// Checked again here: a drill never reaches a citizen.

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/triage"
 	"github.com/piazza-pa/piazza/internal/web"
+	"github.com/piazza-pa/piazza/internal/webpush"
 )
 
 // Version is set at build time with -ldflags "-X .../app.Version=…".
@@ -181,6 +183,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(),
 		Sealer: sealer, Bots: a.orgBot, OnDrill: a.drillSurge})
 	a.Alerts.Register(a.Jobs)
+	a.startWebPush(ctx, cfg)
 	a.registerTasks()
 
 	a.registry = prometheus.NewRegistry()
@@ -305,6 +308,27 @@ func Connectors(allowPrivate bool) *channel.Registry {
 	reg.Add(bluesky.New(guarded), bluesky.New(open))
 	reg.Add(feed.New(), nil)
 	return reg
+}
+
+// startWebPush loads (or, the first time, generates) the installation's
+// VAPID keys and the Web Push sender. Without them Web Push is off and
+// the rest of Piazza works.
+func (a *App) startWebPush(ctx context.Context, cfg *config.Config) {
+	keys, err := a.Alerts.VAPIDKeys(ctx)
+	if err != nil {
+		a.Log.Error("web push off: VAPID keys", "err", err)
+		return
+	}
+	// The push services want a contact: the system mail's address, else
+	// the public URL.
+	contact := a.publicURL()
+	if m, err := netmail.ParseAddress(cfg.MailFrom); err == nil && !strings.HasSuffix(m.Address, "@localhost") {
+		contact = "mailto:" + m.Address
+	}
+	client := httpx.NewClient(httpx.Options{AllowPrivate: cfg.AllowPrivateNetworks, UserAgent: "Piazza/" + Version})
+	if a.Alerts.Push, err = webpush.NewSender(client, keys, contact); err != nil {
+		a.Log.Error("web push off", "err", err)
+	}
 }
 
 // drillSurge starts a drill's simulated citizens: a message every few

@@ -140,6 +140,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.public(mux, "GET", "/feeds/posts.atom", s.postsFeed, true)
 	s.deskPublicRoutes(mux)
 	s.alertPublicRoutes(mux)
+	s.alertPushRoutes(mux)
 	s.open311Routes(mux)
 
 	// Anything else: a translated "not found" page.
