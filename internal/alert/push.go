@@ -547,7 +547,7 @@ func (s *Service) keepLease(ctx context.Context, deliveryID string) *leaseKeeper
 				return
 			case <-t.C:
 				r, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET lease_until = $1 WHERE id = $2 AND state = $3`,
-					s.now().Add(lease), deliveryID, StateSending)
+					leaseUntil(), deliveryID, StateSending)
 				if err != nil {
 					continue // the next tick tries again; the lease has room for it
 				}
@@ -569,7 +569,7 @@ const leaseRenewal = lease / 4
 func (s *Service) pushProgress(ctx context.Context, q store.Querier, deliveryID string, done, total int) (bool, error) {
 	now := s.now()
 	r, err := q.ExecContext(ctx, `UPDATE alert_deliveries SET done = $1, total = $2, lease_until = $3, updated_at = $4
-		WHERE id = $5 AND state = $6`, done, total, now.Add(lease), now, deliveryID, StateSending)
+		WHERE id = $5 AND state = $6`, done, total, leaseUntil(), now, deliveryID, StateSending)
 	if err != nil {
 		return false, fmt.Errorf("alert: progress %s: %w", deliveryID, err)
 	}

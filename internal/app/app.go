@@ -319,11 +319,14 @@ func (a *App) startWebPush(ctx context.Context, cfg *config.Config) {
 		a.Log.Error("web push off: VAPID keys", "err", err)
 		return
 	}
-	// The push services want a contact: the system mail's address, else
-	// the public URL.
-	contact := a.publicURL()
-	if m, err := netmail.ParseAddress(cfg.MailFrom); err == nil && !strings.HasSuffix(m.Address, "@localhost") {
+	// The push services want a contact (RFC 8292): the system mail's
+	// address; an https public URL when there is none. Set a real
+	// PIAZZA_MAIL_FROM in production: Apple refuses @localhost.
+	contact := "mailto:webpush@piazza.invalid"
+	if m, err := netmail.ParseAddress(cfg.MailFrom); err == nil {
 		contact = "mailto:" + m.Address
+	} else if strings.HasPrefix(a.publicURL(), "https://") {
+		contact = a.publicURL()
 	}
 	client := httpx.NewClient(httpx.Options{AllowPrivate: cfg.AllowPrivateNetworks, UserAgent: "Piazza/" + Version})
 	if a.Alerts.Push, err = webpush.NewSender(client, keys, contact); err != nil {
