@@ -24,14 +24,14 @@ import (
 // written alone at once. On SQLite's single writer this turns a commit per
 // message into a commit per batch.
 //
-// A batch is first written set-based: one lookup of its threads, one
-// multi-row insert of the new conversations and one of their messages;
-// the rest (a thread already open, an urgent message, a photo) one by
-// one after them. Statements per message, not rows, were PostgreSQL's
-// cost. If anything in that transaction fails (a webhook retry racing
-// its first delivery, a bad row), the batch is written again message by
-// message, each in a savepoint, so one bad message never takes the
-// others down.
+// On PostgreSQL a batch is first written set-based: one lookup of its
+// threads, one multi-row insert of the new conversations and one of their
+// messages; the rest (a thread already open, an urgent message, a photo)
+// one by one after them. Statements per message, not rows, were
+// PostgreSQL's cost. If anything in that transaction fails (a webhook
+// retry racing its first delivery, a bad row), and always on SQLite, the
+// batch is written message by message, each in a savepoint, so one bad
+// message never takes the others down.
 
 const maxBatch = 200
 
@@ -135,7 +135,15 @@ func (b *batcher) run(batch []*pending) {
 	// The batch serves many requests: none of their contexts may cancel it.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	err := b.s.DB.Tx(ctx, func(tx *sql.Tx) error { return b.s.writeSet(ctx, tx, batch) })
+	// Set-based on PostgreSQL, where each statement is a round trip and
+	// server work; statement by statement on SQLite, in process, where a
+	// multi-row insert of thousands of parameters (a new statement to
+	// prepare for each batch size) measured half as fast.
+	write := b.s.writeSet
+	if b.s.DB.Engine == store.SQLite {
+		write = b.s.writeEach
+	}
+	err := b.s.DB.Tx(ctx, func(tx *sql.Tx) error { return write(ctx, tx, batch) })
 	if err != nil && ctx.Err() == nil {
 		err = b.s.DB.Tx(ctx, func(tx *sql.Tx) error { return b.s.writeEach(ctx, tx, batch) })
 	}
