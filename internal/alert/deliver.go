@@ -135,13 +135,20 @@ func (s *Service) attempt(ctx context.Context, id string) (time.Duration, error)
 		return 0, s.settle(ctx, orgID, d, pub, nil)
 	}
 	kind := channel.KindOf(perr)
-	if (kind == channel.Retryable || kind == channel.RateLimited) && d.Attempts < maxAttempts {
+	if kind == channel.RateLimited || (kind == channel.Retryable && d.Attempts < maxAttempts) {
 		after := time.Duration(d.Attempts) * 2 * time.Second
 		if e := channel.AsError(perr); e != nil && e.RetryAfter > 0 {
 			after = e.RetryAfter
 		}
+		// A rate limit is the platform's pacing, not a failure: it does
+		// not use up an attempt.
+		spent := 0
+		if kind == channel.RateLimited {
+			spent = 1
+		}
 		_, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'retrying', error = $1, lease_until = NULL,
-			next_at = $2, updated_at = $3 WHERE id = $4 AND state = 'sending'`, truncate(errText(perr), 500), now.Add(after), s.now(), d.ID)
+			next_at = $2, updated_at = $3, attempts = attempts - $5 WHERE id = $4 AND state = 'sending'`,
+			truncate(errText(perr), 500), now.Add(after), s.now(), d.ID, spent)
 		if err != nil {
 			return 0, err
 		}
