@@ -178,7 +178,8 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Publish.Register(a.Jobs)
 	a.Triage = triage.NewService(a.DB)
 	a.Desk = desk.NewService(desk.Deps{DB: a.DB, Triage: a.Triage, Publish: a.Publish, Notify: a.Notify, Mail: a.Mail,
-		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(), Surges: a.deskSurges})
+		Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(), Surges: a.deskSurges,
+		Pollers: a.deskPoller})
 	a.Desk.Register(a.Jobs)
 	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(),
 		Sealer: sealer, Bots: a.orgBot, OnDrill: a.drillSurge})
@@ -194,7 +195,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Web, err = web.New(web.Deps{
 		DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
 		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
-		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo,
+		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo, MapTiles: cfg.MapTiles, MapAttribution: cfg.MapAttribution,
 		Editorial: a.Editorial, Publish: a.Publish, Desk: a.Desk, Alerts: a.Alerts, MediaURL: a.MediaURL,
 		VerifyMedia: func(orgID, mediaID, sig string) bool { return a.Sealer.Verify("media", orgID+"/"+mediaID, sig) },
 		API: api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version,
@@ -421,6 +422,11 @@ func (a *App) registerTasks() {
 		return err
 	})
 	a.Jobs.Periodic("desk.poll", 30*time.Second, jobs.LaneIngest, a.pollDesk)
+	// A bot without a webhook is read more often: a citizen who pressed a
+	// button of the alerts bot is waiting for its answer.
+	a.Jobs.Periodic("desk.poll_bots", 3*time.Second, jobs.LaneIngest, func(ctx context.Context) error {
+		return a.Desk.PollChannels(ctx, channel.Telegram)
+	})
 	// The CAP feeds the organisations follow (the regional civil
 	// protection's) become draft incidents for a person to confirm.
 	capClient := httpx.NewClient(httpx.Options{AllowPrivate: a.Config.AllowPrivateNetworks, UserAgent: "Piazza/" + Version})
@@ -517,7 +523,7 @@ func oneLine(err error) string {
 // pollDesk reads the polled channels and, when PIAZZA_IMAP_URL is set, the
 // desk's mailbox.
 func (a *App) pollDesk(ctx context.Context) error {
-	err := a.Desk.PollChannels(ctx)
+	err := a.Desk.PollChannels(ctx, channel.Mastodon, channel.Bluesky)
 	if a.Config.IMAPURL == "" {
 		return err
 	}

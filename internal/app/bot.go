@@ -10,6 +10,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/channel/telegram"
+	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
 )
 
@@ -125,4 +126,44 @@ func (b *telegramBot) Broadcast(ctx context.Context, targets []alert.BotTarget, 
 		return report(alert.BotResult{Index: d.Index, ChatID: d.ChatID, Outcome: outcomes[d.Outcome], Err: d.Err})
 	})
 	return err
+}
+
+// botPoller reads a Telegram bot that has no webhook: the alerts bot's
+// commands and buttons are answered as the webhook would answer them, and
+// the citizens' other messages go to the desk. The connector's own Poll
+// would drop the commands, and the desk's poll confirms every update it
+// reads, so nobody else could see them.
+type botPoller struct {
+	app  *App
+	conn *telegram.Connector
+	org  org.Organisation
+	acct publish.Account
+}
+
+// deskPoller gives a Telegram account without a webhook the bot poller.
+func (a *App) deskPoller(ctx context.Context, orgID string, acct publish.Account, conn channel.Connector) channel.Poller {
+	tc, ok := conn.(*telegram.Connector)
+	if !ok || a.Web == nil {
+		return nil
+	}
+	o, err := a.Orgs.Organisation(ctx, orgID)
+	if err != nil {
+		a.Log.Warn("telegram bot: poll", "org", orgID, "err", err)
+		return nil
+	}
+	return &botPoller{app: a, conn: tc, org: o, acct: acct}
+}
+
+func (p *botPoller) Poll(ctx context.Context, ca channel.Account, cursor string) ([]channel.Inbound, string, error) {
+	ups, next, err := p.conn.PollUpdates(ctx, ca, cursor)
+	var msgs []channel.Inbound
+	for _, u := range ups {
+		if p.app.Web.BotUpdate(ctx, p.org, p.acct, u) {
+			continue
+		}
+		if u.HasMsg && !u.Msg.Bot {
+			msgs = append(msgs, u.Msg)
+		}
+	}
+	return msgs, next, err
 }

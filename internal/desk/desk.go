@@ -165,6 +165,12 @@ type Deps struct {
 	// Surges lists an organisation's emergencies in progress (the alert
 	// service); nil means none ever.
 	Surges func(ctx context.Context, orgID string) ([]Surge, error)
+	// Pollers, when set, may give a polled account another reader than its
+	// connector's Poll (nil: the connector's). The app gives a Telegram bot
+	// without a webhook one that also answers the alerts bot's commands
+	// and buttons, which the connector's Poll leaves out: the desk is then
+	// the bot's only reader, and Telegram forgets what a poll confirms.
+	Pollers func(ctx context.Context, orgID string, a publish.Account, conn channel.Connector) channel.Poller
 	// PublicURL prefixes the citizen's status link.
 	PublicURL string
 	// Now is the clock; nil means store.Now.
@@ -176,6 +182,7 @@ type Service struct {
 	Deps
 	grouper *grouping
 	configs sync.Map // org id -> *orgConfig
+	polling sync.Map // account id -> true while a poll of it runs
 	batch   *batcher
 	prep    chan struct{} // bounds the messages being prepared at once
 }

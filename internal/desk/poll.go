@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,9 +40,16 @@ func (s *Service) saveCursor(ctx context.Context, orgID, key, cursor, pollErr st
 	return err
 }
 
-// PollChannels reads every active account whose platform is polled.
-// Telegram accounts with a webhook secret receive webhooks instead.
-func (s *Service) PollChannels(ctx context.Context) error {
+// PolledPlatforms are the platforms PollChannels reads.
+var PolledPlatforms = []channel.Platform{channel.Mastodon, channel.Bluesky, channel.Telegram}
+
+// PollChannels reads every active account of the given platforms (every
+// polled one when none is given). Telegram accounts with a webhook secret
+// receive webhooks instead.
+func (s *Service) PollChannels(ctx context.Context, platforms ...channel.Platform) error {
+	if len(platforms) == 0 {
+		platforms = PolledPlatforms
+	}
 	if s.Publish == nil {
 		return nil
 	}
@@ -59,9 +67,7 @@ func (s *Service) PollChannels(ctx context.Context) error {
 			if a.Status != publish.AccountActive {
 				continue
 			}
-			switch a.Platform {
-			case channel.Mastodon, channel.Bluesky, channel.Telegram:
-			default:
+			if !slices.Contains(platforms, a.Platform) || !slices.Contains(PolledPlatforms, a.Platform) {
 				continue
 			}
 			if err := s.pollAccount(ctx, orgID, a); err != nil {
@@ -73,6 +79,13 @@ func (s *Service) PollChannels(ctx context.Context) error {
 }
 
 func (s *Service) pollAccount(ctx context.Context, orgID string, a publish.Account) error {
+	// Runs of the poll task may overlap (a slow platform, a manual run):
+	// two polls from the same cursor would read the same updates, and a
+	// bot command would be answered twice.
+	if _, busy := s.polling.LoadOrStore(a.ID, true); busy {
+		return nil
+	}
+	defer s.polling.Delete(a.ID)
 	_, acct, err := s.Publish.Connect(ctx, orgID, a.ID)
 	if err != nil {
 		return err
@@ -85,6 +98,11 @@ func (s *Service) pollAccount(ctx context.Context, orgID string, a publish.Accou
 		return nil
 	}
 	p, ok := conn.(channel.Poller)
+	if s.Pollers != nil {
+		if q := s.Pollers(ctx, orgID, a, conn); q != nil {
+			p, ok = q, true
+		}
+	}
 	if !ok {
 		return nil
 	}

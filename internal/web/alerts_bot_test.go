@@ -16,6 +16,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/channel/telegram/telegramtest"
+	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/web"
 )
@@ -130,6 +131,96 @@ func TestAlertsTelegramBot(t *testing.T) {
 		after, _ := in.App.Alerts.SubscriberCounts(ctx, o.ID)
 		if after[alert.SubscriberTelegram] != counts[alert.SubscriberTelegram]-1 {
 			t.Errorf("/stop: %d → %d subscribers", counts[alert.SubscriberTelegram], after[alert.SubscriberTelegram])
+		}
+	})
+}
+
+// Without a public address the bot has no webhook: the desk's poll reads
+// its updates, the alerts bot answers commands and buttons (once, even when
+// two polls overlap), and the citizens' other messages reach the desk.
+func TestAlertsTelegramBotPolling(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
+		o, err := in.App.Orgs.OrganisationBySlug(ctx, "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const token = "555222:bot-allerte-polling"
+		tg := telegramtest.New(telegramtest.Options{Token: token})
+		tsrv := httptest.NewServer(tg)
+		t.Cleanup(tsrv.Close)
+		acct, err := in.App.Publish.CreateAccount(ctx, o.ID, publish.AccountInput{Platform: channel.Telegram, Name: "Bot senza webhook",
+			Handle: "@allerte_polling_bot", BaseURL: tsrv.URL, Sandbox: true,
+			Credentials: channel.Credentials{channel.CredToken: token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = in.App.Publish.SetAccountStatus(context.Background(), o.ID, acct.ID, publish.AccountDisabled)
+		})
+		// poll runs two overlapping polls, as a slow run and the next
+		// period's would, until Telegram holds nothing for the bot.
+		poll := func() {
+			t.Helper()
+			waitUntil(t, func() bool {
+				done := make(chan error, 2)
+				for range 2 {
+					go func() { done <- in.App.Desk.PollChannels(ctx, channel.Telegram) }()
+				}
+				for range 2 {
+					if err := <-done; err != nil {
+						t.Logf("poll: %v", err)
+					}
+				}
+				return tg.PendingUpdates() == 0
+			})
+		}
+		answers := func(chat string) []telegramtest.Message {
+			var out []telegramtest.Message
+			for _, m := range tg.Messages() {
+				if m.Chat == chat && m.From == 0 {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		const user = 7301
+		chat := "7301"
+		tg.SendFromUser(user, "", "/start")
+		poll()
+		got := answers(chat)
+		if len(got) != 1 || !strings.Contains(got[0].Text, "Benvenuto") || len(got[0].Keyboard) == 0 {
+			t.Fatalf("/start polled: want one welcome with a keyboard, got %+v", got)
+		}
+		tg.PressButton(user, got[0].ID, "m:shop")
+		poll()
+		if got = answers(chat); len(got) != 2 || !slices.ContainsFunc(got[1].Keyboard, func(row []telegramtest.Button) bool {
+			return slices.ContainsFunc(row, func(b telegramtest.Button) bool { return b.Data == "s:commercianti" })
+		}) {
+			t.Fatalf("button polled: want the shopkeepers' keyboard, got %+v", got)
+		}
+		counts, err := in.App.Alerts.SubscriberCounts(ctx, o.ID)
+		if err != nil || counts[alert.SubscriberTelegram] < 1 {
+			t.Fatalf("subscribers after /start: %v %v", counts, err)
+		}
+		// Free text is a citizen's message for the desk, not a command: the
+		// bot adds no help to it (the desk's own acknowledgement, a reply to
+		// the message, may follow).
+		tg.SendFromUser(user, "", "Buongiorno, in via Polling 12 è caduto un ramo sul marciapiede")
+		poll()
+		for _, m := range answers(chat)[2:] {
+			if m.ReplyTo == 0 || strings.Contains(m.Text, "/stop") {
+				t.Errorf("the bot answered free text as a command: %+v", m)
+			}
+		}
+		page, err := in.App.Desk.List(ctx, o.ID, desk.Filter{Scope: desk.Scope{All: true}, Source: string(channel.Telegram), Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(page.Conversations, func(c desk.Conversation) bool {
+			return c.AccountID == acct.ID && c.Thread == chat
+		}) {
+			t.Errorf("the citizen's message is not in the desk: %+v", page.Conversations)
 		}
 	})
 }

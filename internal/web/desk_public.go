@@ -244,8 +244,7 @@ func (s *Server) telegramHook(w http.ResponseWriter, r *http.Request) {
 	}
 	// Commands and buttons belong to the alert subscriptions (DESIGN.md);
 	// only other text reaches the desk.
-	if ev, ok := botEvent(upd); ok {
-		s.botCommand(r.Context(), o, acct, ev)
+	if s.BotUpdate(r.Context(), o, acct, upd) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -270,12 +269,19 @@ func botEvent(upd telegram.Update) (alert.BotEvent, bool) {
 	return alert.BotEvent{}, false
 }
 
-// botCommand answers a citizen's command or button. Its failure (the Bot
-// API down) is logged, not returned: Telegram would deliver the update
-// again and the citizen would get the answer twice.
-func (s *Server) botCommand(ctx context.Context, o org.Organisation, acct publish.Account, ev alert.BotEvent) {
+// BotUpdate answers a citizen's command or button press on the
+// organisation's bot and reports whether upd was one; other updates are
+// the desk's. The webhook and, without one, the desk's poller both come
+// here. A failure (the Bot API down) is logged, not returned: Telegram
+// would deliver the update again and the citizen would get the answer
+// twice.
+func (s *Server) BotUpdate(ctx context.Context, o org.Organisation, acct publish.Account, upd telegram.Update) bool {
+	ev, ok := botEvent(upd)
+	if !ok {
+		return false
+	}
 	if s.Alerts == nil || s.Alerts.Bots == nil {
-		return
+		return true
 	}
 	bot, err := s.Alerts.Bots(ctx, o.ID, acct.ID)
 	if err == nil && bot != nil {
@@ -284,6 +290,7 @@ func (s *Server) botCommand(ctx context.Context, o org.Organisation, acct publis
 	if err != nil {
 		s.Logger.Warn("telegram bot: command not answered", "org", o.Slug, "account", acct.ID, "err", err)
 	}
+	return true
 }
 
 // hookFailed answers a webhook whose message could not be stored: bad
