@@ -105,7 +105,7 @@ func main() {
 	flag.IntVar(&o.subs, "subs", 20, "subscribers of the Telegram bot")
 	flag.IntVar(&o.push, "push", 20, "Web Push subscribers")
 	flag.DurationVar(&o.wait, "wait", 5*time.Minute, "longest wait for the deliveries after the last broadcast")
-	flag.DurationVar(&o.igPoll, "ig-poll", 0, "the Instagram connector's first wait for a container (0: its default, 1s)")
+	flag.DurationVar(&o.igPoll, "ig-poll", 0, "the Instagram connector's first wait for a container (0: its default, instagram.DefaultPollInterval)")
 	flag.IntVar(&o.workers, "workers", 0, "PIAZZA_WORKERS (0: the default; the alert lane gets twice as many, at least 4)")
 	flag.BoolVar(&o.telegramLimits, "telegram-limits", true, "the Telegram fake enforces 30 messages a second and one a second per chat")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")

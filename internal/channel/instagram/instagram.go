@@ -87,13 +87,19 @@ type Connector struct {
 	client *http.Client
 	now    func() time.Time
 	// PollInterval is the first wait between two looks at a container's
-	// status; each wait doubles it, up to 30 times the first (default one
-	// second). Set it before use; tests make it short.
+	// status; each wait doubles it, up to 120 times the first (default a
+	// quarter of a second, so 30 s). An image is usually ready at the
+	// second look: a short first wait is what an emergency alert with its
+	// card needs, and a video still ends up looked at every 30 s. Set it
+	// before use; tests make it short.
 	PollInterval time.Duration
 	// MaxWait bounds the wait for a container, besides the context
 	// (default five minutes, what Meta suggests for a video).
 	MaxWait time.Duration
 }
+
+// DefaultPollInterval is PollInterval's default.
+const DefaultPollInterval = 250 * time.Millisecond
 
 // New returns the connector; a nil client means one from httpx with its
 // SSRF guard.
@@ -101,7 +107,7 @@ func New(c *http.Client) *Connector {
 	if c == nil {
 		c = httpx.NewClient(httpx.Options{})
 	}
-	return &Connector{client: c, now: time.Now, PollInterval: time.Second, MaxWait: 5 * time.Minute}
+	return &Connector{client: c, now: time.Now, PollInterval: DefaultPollInterval, MaxWait: 5 * time.Minute}
 }
 
 // Platform is channel.Instagram.

@@ -169,7 +169,7 @@ func (c *Connector) container(ctx context.Context, acct channel.Account, user, t
 }
 
 // maxPollFactor bounds the growth of the wait between two looks.
-const maxPollFactor = 30
+const maxPollFactor = 120
 
 // waitFinished looks at a container's status until it is FINISHED: ERROR
 // and EXPIRED are Permanent (the media as they are cannot be published),
@@ -180,7 +180,7 @@ func (c *Connector) waitFinished(ctx context.Context, acct channel.Account, toke
 	const op = "publish"
 	interval := c.PollInterval
 	if interval <= 0 {
-		interval = time.Second
+		interval = DefaultPollInterval
 	}
 	longest := interval * maxPollFactor
 	maxWait := c.MaxWait
