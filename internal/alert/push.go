@@ -56,6 +56,8 @@ type Subscriber struct {
 	// Exercise marks a device of the crisis team that receives drills;
 	// citizens' devices never do.
 	Exercise bool
+	// Label names a test device for the team ("telefono di turno").
+	Label string
 	// CreatedAt equals UpdatedAt when the subscription is new.
 	CreatedAt time.Time
 	UpdatedAt time.Time

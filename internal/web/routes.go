@@ -79,6 +79,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.calendarRoutes(mux)
 	s.deskRoutes(mux)
 	s.alertRoutes(mux)
+	s.alertDeviceRoutes(mux)
 
 	// Channels and publishing.
 	s.handle(mux, "GET /channels", signedIn, org.PermPlanRead, s.channels)
