@@ -17,6 +17,10 @@
 //   vendor/bootstrap-italia/fonts/<Family>/*.woff2 + licence
 //   vendor/htmx/LICENSE
 //   vendor/htmx/htmx.min.js
+//   vendor/leaflet/LICENSE
+//   vendor/leaflet/leaflet.js
+//   vendor/leaflet/leaflet.css
+//   vendor/leaflet/images/*.png                    (named by leaflet.css)
 //
 // Bootstrap Italia 2.x does not declare its fonts in the CSS: its JS
 // function bootstrap.loadFonts(path) injects a <style> element at run time,
@@ -97,6 +101,7 @@ async function main() {
   const manifest = JSON.parse(await readFile(path.join(root, "package.json"), "utf8"));
   const biVersion = await installedVersion(manifest, "bootstrap-italia");
   const htmxVersion = await installedVersion(manifest, "htmx.org");
+  const leafletVersion = await installedVersion(manifest, "leaflet");
 
   await rm(vendor, { recursive: true, force: true });
 
@@ -127,11 +132,22 @@ async function main() {
   await copy(path.join(htmx, "LICENSE"), path.join(vendor, "htmx", "LICENSE"));
   await copy(path.join(htmx, "dist", "htmx.min.js"), path.join(vendor, "htmx", "htmx.min.js"));
 
+  // Leaflet draws the incident form's map (static/js/alertmap.js). Its
+  // CSS names images/ next to it; the source map is left out.
+  const leafletDist = path.join(modules, "leaflet", "dist");
+  const leafletOut = path.join(vendor, "leaflet");
+  await copy(path.join(modules, "leaflet", "LICENSE"), path.join(leafletOut, "LICENSE"));
+  await copy(path.join(leafletDist, "leaflet.js"), path.join(leafletOut, "leaflet.js"));
+  await copy(path.join(leafletDist, "leaflet.css"), path.join(leafletOut, "leaflet.css"));
+  for (const file of await readdir(path.join(leafletDist, "images"))) {
+    await copy(path.join(leafletDist, "images", file), path.join(leafletOut, "images", file));
+  }
+
   await writeFile(
     path.join(vendor, "VERSIONS.txt"),
-    `bootstrap-italia ${biVersion}\nhtmx.org ${htmxVersion}\n`,
+    `bootstrap-italia ${biVersion}\nhtmx.org ${htmxVersion}\nleaflet ${leafletVersion}\n`,
   );
-  console.log(`assets: bootstrap-italia ${biVersion} (${faces.length} font faces), htmx.org ${htmxVersion} → ${path.relative(root, vendor)}/`);
+  console.log(`assets: bootstrap-italia ${biVersion} (${faces.length} font faces), htmx.org ${htmxVersion}, leaflet ${leafletVersion} → ${path.relative(root, vendor)}/`);
 }
 
 main().catch((err) => {

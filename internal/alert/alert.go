@@ -110,8 +110,14 @@ const (
 	TargetWebPush     = "webpush"
 )
 
-// Errors the edge turns into clear answers.
+// Errors the edge turns into clear answers. The service refuses input
+// with valid errors (package valid): a field and a translation key under
+// "alert.", which web shows in the person's language next to the field
+// and api returns in error.fields.
 var (
+	// ErrInvalid is wrapped by the refusals still written as Italian text
+	// (a Web Push subscription, settling a delivery), until they carry
+	// keys too.
 	ErrInvalid  = errors.New("alert: invalid input")
 	ErrNotFound = store.ErrNotFound
 )
@@ -146,6 +152,7 @@ type Deps struct {
 // Service is emergency communication.
 type Service struct {
 	Deps
+	cards *cardCache
 }
 
 // NewService returns the alert service.
@@ -156,7 +163,7 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = store.Now
 	}
-	return &Service{Deps: d}
+	return &Service{Deps: d, cards: newCardCache(64)}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }

@@ -5,9 +5,9 @@ package alert_test
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +34,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 type env struct {
@@ -117,6 +118,20 @@ func (e *env) incident(t *testing.T, exercise bool) alert.Incident {
 	return in
 }
 
+// wantRefused checks that err refuses field with key and, when given,
+// these arguments; it reports whether it does.
+func wantRefused(t *testing.T, what string, err error, field, key string, args ...any) bool {
+	t.Helper()
+	es, _ := valid.As(err)
+	for _, e := range es {
+		if e.Field == field && e.Key == key && (len(args) == 0 || reflect.DeepEqual(e.Args, args)) {
+			return true
+		}
+	}
+	t.Errorf("%s: %v, want %s on %s %v", what, err, key, field, args)
+	return false
+}
+
 func (e *env) all() []string {
 	return []string{e.accounts[channel.Telegram], e.accounts[channel.Mastodon], e.accounts[channel.Bluesky], e.accounts[channel.Instagram]}
 }
@@ -128,9 +143,8 @@ func TestBroadcastUpdateAndAllClear(t *testing.T) {
 		if inc.Status != alert.StatusDraft || inc.Area.Polygon[0] != inc.Area.Polygon[len(inc.Area.Polygon)-1] {
 			t.Fatalf("incident %+v: a draft with its ring closed", inc)
 		}
-		if _, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindUpdate}); !errors.Is(err, alert.ErrInvalid) {
-			t.Errorf("an update before the alert: %v", err)
-		}
+		_, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindUpdate})
+		wantRefused(t, "an update before the alert", err, "kind", "alert.send.not_alerted")
 		first, deliveries, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert,
 			Headline: "Scuole chiuse domani", Languages: []string{"en"}, AccountIDs: e.all()})
 		if err != nil {
@@ -173,9 +187,8 @@ func TestBroadcastUpdateAndAllClear(t *testing.T) {
 		if inc.Status != alert.StatusActive || inc.StartedAt.IsZero() {
 			t.Errorf("after the alert: %s", inc.Status)
 		}
-		if _, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert}); !errors.Is(err, alert.ErrInvalid) {
-			t.Errorf("a second first alert: %v", err)
-		}
+		_, _, err = e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert})
+		wantRefused(t, "a second first alert", err, "kind", "alert.send.already_alerted")
 
 		update, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindUpdate,
 			Headline: "Raffiche fino a 170 km/h nella notte", AccountIDs: []string{e.accounts[channel.Telegram]}})
@@ -219,9 +232,10 @@ func TestBroadcastUpdateAndAllClear(t *testing.T) {
 		if inc.Status != alert.StatusResolved {
 			t.Errorf("after the all-clear: %s", inc.Status)
 		}
-		if _, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindUpdate}); !errors.Is(err, alert.ErrInvalid) {
-			t.Errorf("an update after the all-clear: %v", err)
-		}
+		_, _, err = e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindUpdate})
+		wantRefused(t, "an update after the all-clear", err, "status", "alert.send.resolved")
+		_, err = e.alerts.UpdateIncident(e.ctx, e.org.ID, inc.ID, alert.IncidentInput{Type: inc.Type, Colour: alert.Green, Title: inc.Title})
+		wantRefused(t, "a change after the all-clear", err, "status", "alert.incident.resolved")
 		timeline, err := e.alerts.Alerts(e.ctx, e.org.ID, inc.ID)
 		if err != nil || len(timeline) != 3 {
 			t.Errorf("timeline: %d alerts (%v)", len(timeline), err)
@@ -281,8 +295,8 @@ func TestDrillNeverReachesRealChannels(t *testing.T) {
 		drill := e.incident(t, true)
 		_, _, err := e.alerts.Send(e.ctx, e.org.ID, "", drill.ID, alert.SendInput{Kind: alert.KindAlert,
 			AccountIDs: []string{e.accounts[channel.Mastodon], e.real}})
-		if !errors.Is(err, alert.ErrInvalid) || !strings.Contains(err.Error(), "canale reale") {
-			t.Fatalf("a real channel in a drill: %v", err)
+		if !wantRefused(t, "a real channel in a drill", err, "account", "alert.send.channel_real", "Canale ufficiale") {
+			t.FailNow()
 		}
 		if n := len(e.tg.Messages()) + len(e.md.Received()); n != 0 {
 			t.Fatalf("a refused drill published %d posts", n)
@@ -301,6 +315,9 @@ func TestDrillNeverReachesRealChannels(t *testing.T) {
 		if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "ESERCITAZIONE") {
 			t.Fatalf("the drill on the sandbox: %+v", msgs)
 		}
+		_, err = e.alerts.UpdateIncident(e.ctx, e.org.ID, drill.ID, alert.IncidentInput{Type: drill.Type, Colour: drill.Colour,
+			Title: drill.Title, Exercise: false})
+		wantRefused(t, "a drill turned real once broadcast", err, "exercise", "alert.incident.exercise_locked")
 		if _, err := db.Write.ExecContext(e.ctx, `UPDATE channel_accounts SET sandbox = FALSE WHERE id = $1`, e.accounts[channel.Telegram]); err != nil {
 			t.Fatal(err)
 		}
@@ -360,35 +377,55 @@ func TestIncidentInputRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ok := alert.IncidentInput{Type: alert.TypeFlood, Colour: alert.Orange, Title: "Seveso esondato"}
-		for name, mutate := range map[string]func(*alert.IncidentInput){
-			"type":   func(in *alert.IncidentInput) { in.Type = "tsunami" },
-			"colour": func(in *alert.IncidentInput) { in.Colour = "viola" },
-			"title":  func(in *alert.IncidentInput) { in.Title = "  " },
-			"latitude": func(in *alert.IncidentInput) {
+		for _, tc := range []struct {
+			name   string
+			mutate func(*alert.IncidentInput)
+			field  string
+			key    string
+			args   []any
+		}{
+			{"type", func(in *alert.IncidentInput) { in.Type = "tsunami" }, "type", "alert.incident.type_unknown", []any{"tsunami"}},
+			{"colour", func(in *alert.IncidentInput) { in.Colour = "viola" }, "colour", "alert.incident.colour_unknown", []any{"viola"}},
+			{"title", func(in *alert.IncidentInput) { in.Title = "  " }, "title", "alert.incident.title_required", nil},
+			{"long title", func(in *alert.IncidentInput) { in.Title = strings.Repeat("a", 201) }, "title", "alert.incident.title_too_long", []any{200}},
+			{"long instructions", func(in *alert.IncidentInput) { in.Instructions = strings.Repeat("a", 4001) },
+				"instructions", "alert.text_too_long", []any{4000}},
+			{"latitude", func(in *alert.IncidentInput) {
 				in.Area.Polygon = []alert.Point{{Lat: 95, Lon: 9}, {Lat: 45, Lon: 9.1}, {Lat: 45.1, Lon: 9}}
-			},
-			"line": func(in *alert.IncidentInput) {
+			}, "area", "alert.area.out_of_range", []any{"95", "9"}},
+			{"line", func(in *alert.IncidentInput) {
 				in.Area.Polygon = []alert.Point{{Lat: 45, Lon: 9}, {Lat: 45.1, Lon: 9.1}, {Lat: 45.2, Lon: 9.2}}
-			},
-			"two": func(in *alert.IncidentInput) {
+			}, "area", "alert.area.no_surface", nil},
+			{"two", func(in *alert.IncidentInput) {
 				in.Area.Polygon = []alert.Point{{Lat: 45, Lon: 9}, {Lat: 45.1, Lon: 9.1}}
-			},
-			"radius": func(in *alert.IncidentInput) {
+			}, "area", "alert.area.too_few_vertices", nil},
+			{"radius", func(in *alert.IncidentInput) {
 				in.Area.Circle = &alert.Circle{Center: alert.Point{Lat: 45, Lon: 9}, RadiusKm: 0}
-			},
-			"both": func(in *alert.IncidentInput) {
+			}, "area", "alert.area.radius", []any{500}},
+			{"both", func(in *alert.IncidentInput) {
 				in.Area = alert.Area{Polygon: []alert.Point{{Lat: 45, Lon: 9}}, Circle: &alert.Circle{RadiusKm: 1}}
-			},
-			"link":    func(in *alert.IncidentInput) { in.Links = []alert.Link{{Label: "x", URL: "javascript:alert(1)"}} },
-			"number":  func(in *alert.IncidentInput) { in.Numbers = []alert.Number{{Number: "chiamate"}} },
-			"hashtag": func(in *alert.IncidentInput) { in.Hashtag = "#due parole" },
-			"zone":    func(in *alert.IncidentInput) { in.ZoneIDs = []string{"nessuna"} },
+			}, "area", "alert.area.polygon_and_circle", nil},
+			{"link", func(in *alert.IncidentInput) { in.Links = []alert.Link{{Label: "x", URL: "javascript:alert(1)"}} },
+				"links", "alert.incident.link_invalid", []any{"javascript:alert(1)"}},
+			{"number", func(in *alert.IncidentInput) { in.Numbers = []alert.Number{{Number: "chiamate"}} },
+				"numbers", "alert.incident.number_invalid", []any{"chiamate"}},
+			{"hashtag", func(in *alert.IncidentInput) { in.Hashtag = "#due parole" }, "hashtag", "alert.incident.hashtag_invalid",
+				[]any{"#due parole", 100}},
+			{"zone", func(in *alert.IncidentInput) { in.ZoneIDs = []string{"nessuna"} }, "zone", "alert.incident.zone_unknown", []any{"nessuna"}},
 		} {
 			in := ok
-			mutate(&in)
-			if _, err := e.alerts.CreateIncident(e.ctx, e.org.ID, "", in); !errors.Is(err, alert.ErrInvalid) {
-				t.Errorf("%s: %v", name, err)
-			}
+			tc.mutate(&in)
+			_, err := e.alerts.CreateIncident(e.ctx, e.org.ID, "", in)
+			wantRefused(t, tc.name, err, tc.field, tc.key, tc.args...)
+		}
+		// Every invalid field is named at once, for the form to show them all.
+		_, err := e.alerts.CreateIncident(e.ctx, e.org.ID, "", alert.IncidentInput{Colour: "blu", Hashtag: "a b"})
+		if es, _ := valid.As(err); len(es) != 4 {
+			t.Errorf("an incident wrong in four fields: %v", err)
+		}
+		for field, key := range map[string]string{"type": "alert.incident.type_unknown", "colour": "alert.incident.colour_unknown",
+			"title": "alert.incident.title_required", "hashtag": "alert.incident.hashtag_invalid"} {
+			wantRefused(t, "four fields", err, field, key)
 		}
 		if list, _ := e.alerts.Incidents(e.ctx, e.org.ID, 0); len(list) != 0 {
 			t.Errorf("refused incidents stored: %d", len(list))

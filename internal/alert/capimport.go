@@ -20,6 +20,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/alert/cap"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // An organisation follows external CAP feeds, typically its regional civil
@@ -63,19 +64,19 @@ func (s *Service) AddCAPSource(ctx context.Context, orgID, rawURL, label string)
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return CAPSource{}, invalidf("fonte CAP %q: serve un indirizzo http(s) completo", rawURL)
+		return CAPSource{}, valid.New("url", "alert.source.url_invalid", truncate(strings.TrimSpace(rawURL), 200))
 	case u.User != nil:
 		// The address is shown on the page and in the log.
-		return CAPSource{}, invalidf("fonte CAP: l'indirizzo non può contenere nome utente o password")
+		return CAPSource{}, valid.New("url", "alert.source.url_credentials")
 	}
 	u.Host, u.Fragment = strings.ToLower(u.Host), ""
 	src := CAPSource{ID: store.NewID(), OrgID: orgID, URL: u.String(), Label: strings.Join(strings.Fields(label), " "),
 		CreatedAt: s.now()}
 	if len(src.URL) > maxCAPURL {
-		return CAPSource{}, invalidf("fonte CAP: indirizzo più lungo di %d caratteri", maxCAPURL)
+		return CAPSource{}, valid.New("url", "alert.source.url_too_long", maxCAPURL)
 	}
 	if utf8.RuneCountInString(src.Label) > maxCAPLabel {
-		return CAPSource{}, invalidf("fonte CAP: nome più lungo di %d caratteri", maxCAPLabel)
+		return CAPSource{}, valid.New("label", "alert.source.label_too_long", maxCAPLabel)
 	}
 	if src.Label == "" {
 		src.Label = u.Hostname()
@@ -86,7 +87,7 @@ func (s *Service) AddCAPSource(ctx context.Context, orgID, rawURL, label string)
 			return err
 		}
 		if n >= maxCAPSources {
-			return invalidf("si possono seguire al massimo %d fonti CAP", maxCAPSources)
+			return valid.New("url", "alert.source.too_many", maxCAPSources)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO cap_sources (id, org_id, url, label, created_at) VALUES ($1, $2, $3, $4, $5)`,
 			src.ID, orgID, src.URL, src.Label, src.CreatedAt)
@@ -96,10 +97,11 @@ func (s *Service) AddCAPSource(ctx context.Context, orgID, rawURL, label string)
 		return audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "alert.cap_source_added", TargetType: "cap_source",
 			TargetID: src.ID, TargetLabel: src.Label, After: map[string]string{"url": src.URL}})
 	})
+	_, refused := valid.As(err)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return CAPSource{}, invalidf("la fonte CAP %s è già seguita", src.URL)
-	case errors.Is(err, ErrInvalid):
+		return CAPSource{}, valid.New("url", "alert.source.duplicate", src.URL)
+	case refused:
 		return CAPSource{}, err
 	case err != nil:
 		return CAPSource{}, fmt.Errorf("alert: add CAP source: %w", err)
@@ -583,7 +585,9 @@ func capArea(areas []cap.Area) (Area, string) {
 		return Area{}, ""
 	}
 	if err == nil {
-		err = a.normalize()
+		if p := a.normalize(); p != nil {
+			err = p
+		}
 	}
 	if err != nil {
 		return Area{}, what + ": " + err.Error()
@@ -640,7 +644,10 @@ func capPointOf(s string) (Point, error) {
 		return Point{}, fmt.Errorf("%q is not \"lat,lon\"", s)
 	}
 	p := Point{Lat: lat, Lon: lon}
-	return p, p.check()
+	if prob := p.check(); prob != nil {
+		return Point{}, prob
+	}
+	return p, nil
 }
 
 // capOneLine collapses runs of white space, new lines included.

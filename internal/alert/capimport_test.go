@@ -264,19 +264,23 @@ func TestCAPSources(t *testing.T) {
 		if s := e.add(t, comune, capOtherFeed, ""); s.Label != "meteo.regione.example" {
 			t.Errorf("default label = %q, want the host", s.Label)
 		}
-		for _, tc := range []struct{ name, url, want string }{
-			{"duplicate", capRegionFeed, "già seguita"},
-			{"relative", "/allerte/feed.atom", "http(s)"},
-			{"ftp", "ftp://protezionecivile.regione.example/feed", "http(s)"},
-			{"no host", "https:///feed", "http(s)"},
-			{"credentials", "https://utente:segreto@protezionecivile.regione.example/feed", "password"},
-			{"too long", "https://example.org/" + strings.Repeat("a", maxCAPURL), "più lungo"},
+		for _, tc := range []struct {
+			name, url, label, field, key string
+			args                         []any
+		}{
+			{"duplicate", capRegionFeed, "", "url", "alert.source.duplicate", []any{capRegionFeed}},
+			{"relative", "/allerte/feed.atom", "", "url", "alert.source.url_invalid", []any{"/allerte/feed.atom"}},
+			{"ftp", "ftp://protezionecivile.regione.example/feed", "", "url", "alert.source.url_invalid",
+				[]any{"ftp://protezionecivile.regione.example/feed"}},
+			{"no host", " https:///feed ", "", "url", "alert.source.url_invalid", []any{"https:///feed"}},
+			{"credentials", "https://utente:segreto@protezionecivile.regione.example/feed", "", "url", "alert.source.url_credentials", nil},
+			{"too long", "https://example.org/" + strings.Repeat("a", maxCAPURL), "", "url", "alert.source.url_too_long", []any{maxCAPURL}},
+			{"label too long", capOtherFeed + "?x", strings.Repeat("è", maxCAPLabel+1), "label", "alert.source.label_too_long",
+				[]any{maxCAPLabel}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := e.svc.AddCAPSource(e.ctx, comune, tc.url, "")
-				if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("AddCAPSource(%q) = %v, want an invalid input saying %q", tc.url, err, tc.want)
-				}
+				_, err := e.svc.AddCAPSource(e.ctx, comune, tc.url, tc.label)
+				wantRefused(t, err, tc.field, tc.key, tc.args...)
 			})
 		}
 		if _, err := e.svc.AddCAPSource(e.ctx, other, capRegionFeed, ""); err != nil {
@@ -302,9 +306,8 @@ func TestCAPSources(t *testing.T) {
 		for range maxCAPSources - 1 {
 			e.add(t, comune, "https://example.org/"+storetest.Unique("feed-"), "")
 		}
-		if _, err := e.svc.AddCAPSource(e.ctx, comune, "https://example.org/one-more", ""); !errors.Is(err, ErrInvalid) {
-			t.Errorf("source number %d: %v, want refused", maxCAPSources+1, err)
-		}
+		_, err = e.svc.AddCAPSource(e.ctx, comune, "https://example.org/one-more", "")
+		wantRefused(t, err, "url", "alert.source.too_many", maxCAPSources)
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/piazza-pa/piazza/internal/alert/card"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // Card sizes, re-exported for the web layer.
@@ -37,10 +38,39 @@ func (s *Service) Card(ctx context.Context, a Alert, size card.Size, format stri
 	return s.cardImage(ctx, a, inc, size, format)
 }
 
+// cardImage returns the card from the cache, drawing it at the first ask:
+// every channel of an alert takes the same image. The bytes are shared:
+// callers only read them.
 func (s *Service) cardImage(ctx context.Context, a Alert, inc Incident, size card.Size, format string) ([]byte, error) {
 	if cardTypes[format] == "" {
-		return nil, invalidf("formato dell'immagine %q", format)
+		return nil, valid.New("format", "alert.card.format_unknown", truncate(format, 20))
 	}
+	return s.cards.get(fmt.Sprintf("%s/%d.%s", a.ID, size, format), func() ([]byte, error) {
+		// Drawn for everyone waiting on it: one caller giving up must
+		// not fail the others.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if format == "png" {
+			return s.drawCard(ctx, a, inc, size)
+		}
+		img, err := s.cardImage(ctx, a, inc, size, "png")
+		if err != nil {
+			return nil, err
+		}
+		m, err := png.Decode(bytes.NewReader(img))
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: 90}); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	})
+}
+
+// drawCard draws the PNG card.
+func (s *Service) drawCard(ctx context.Context, a Alert, inc Incident, size card.Size) ([]byte, error) {
 	var name, tz string
 	if err := s.DB.Read.QueryRowContext(ctx, `SELECT name, timezone FROM organisations WHERE id = $1`, a.OrgID).Scan(&name, &tz); err != nil {
 		return nil, fmt.Errorf("alert: card: %w", err)
@@ -54,19 +84,7 @@ func (s *Service) cardImage(ctx context.Context, a Alert, inc Incident, size car
 		tpl = templates[TypeOtherKind]
 	}
 	kind := "Allerta " + tpl["it"].event
-	img, err := card.Render(card.Card{Colour: string(a.Colour), Kind: kind, Headline: a.Headline, Zone: inc.AreaDesc,
+	return card.Render(card.Card{Colour: string(a.Colour), Kind: kind, Headline: a.Headline, Zone: inc.AreaDesc,
 		At: a.SentAt.In(loc), Lang: "it", AllClear: a.Kind == KindCancel, Org: name, Hashtag: inc.Hashtag, Exercise: a.Exercise,
 		Size: size})
-	if err != nil || format == "png" {
-		return img, err
-	}
-	m, err := png.Decode(bytes.NewReader(img))
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: 90}); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

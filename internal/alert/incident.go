@@ -11,12 +11,14 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // Number is a useful phone number shown with an incident.
@@ -101,95 +103,145 @@ type IncidentInput struct {
 const (
 	maxTitle        = 200
 	maxText         = 4000
-	maxItems        = 20
+	maxHashtag      = 100
+	maxItems        = 20 // useful numbers, and links
+	maxZoneIDs      = 200
 	maxRingVertices = 1000
 	maxRadiusKm     = 500
 )
 
+// validate checks and tidies the input. It names every invalid field at
+// once, so that a form shows them all.
 func (in *IncidentInput) validate() error {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Hashtag = strings.TrimSpace(in.Hashtag)
+	var es valid.Errors
 	if !in.Type.Valid() {
-		return invalidf("tipo di evento sconosciuto %q", in.Type)
+		es.Add("type", "alert.incident.type_unknown", string(in.Type))
 	}
 	if !in.Colour.Valid() {
-		return invalidf("livello di allerta sconosciuto %q (verde, gialla, arancione, rossa)", in.Colour)
+		es.Add("colour", "alert.incident.colour_unknown", string(in.Colour))
 	}
-	if in.Title == "" {
-		return invalidf("il titolo è obbligatorio")
+	switch {
+	case in.Title == "":
+		es.Add("title", "alert.incident.title_required")
+	case utf8.RuneCountInString(in.Title) > maxTitle:
+		es.Add("title", "alert.incident.title_too_long", maxTitle)
 	}
-	if utf8.RuneCountInString(in.Title) > maxTitle {
-		return invalidf("titolo più lungo di %d caratteri", maxTitle)
-	}
-	for _, s := range []string{in.Description, in.Instructions, in.AreaDesc} {
-		if utf8.RuneCountInString(s) > maxText {
-			return invalidf("testo più lungo di %d caratteri", maxText)
+	for _, f := range []struct{ field, text string }{
+		{"description", in.Description}, {"instructions", in.Instructions}, {"area_desc", in.AreaDesc},
+	} {
+		if utf8.RuneCountInString(f.text) > maxText {
+			es.Add(f.field, "alert.text_too_long", maxText)
 		}
 	}
 	if in.Hashtag != "" {
 		in.Hashtag = "#" + strings.TrimLeft(in.Hashtag, "#")
-		if strings.ContainsAny(in.Hashtag, " \t\n,;") || utf8.RuneCountInString(in.Hashtag) > 100 {
-			return invalidf("hashtag non valido %q: una parola sola", in.Hashtag)
+		if strings.ContainsAny(in.Hashtag, " \t\n,;") || utf8.RuneCountInString(in.Hashtag) > maxHashtag {
+			es.Add("hashtag", "alert.incident.hashtag_invalid", in.Hashtag, maxHashtag)
 		}
 	}
-	if len(in.Numbers) > maxItems || len(in.Links) > maxItems || len(in.ZoneIDs) > 200 {
-		return invalidf("troppi numeri, link o zone")
-	}
-	for i, n := range in.Numbers {
-		in.Numbers[i].Label, in.Numbers[i].Number = strings.TrimSpace(n.Label), strings.TrimSpace(n.Number)
-		if in.Numbers[i].Number == "" || strings.Trim(in.Numbers[i].Number, "+0123456789 ./-") != "" {
-			return invalidf("numero utile non valido %q", n.Number)
+	if len(in.Numbers) > maxItems {
+		es.Add("numbers", "alert.incident.numbers_too_many", maxItems)
+	} else {
+		for i, n := range in.Numbers {
+			in.Numbers[i].Label, in.Numbers[i].Number = strings.TrimSpace(n.Label), strings.TrimSpace(n.Number)
+			if in.Numbers[i].Number == "" || strings.Trim(in.Numbers[i].Number, "+0123456789 ./-") != "" {
+				es.Add("numbers", "alert.incident.number_invalid", in.Numbers[i].Number)
+				break
+			}
 		}
 	}
-	for i, l := range in.Links {
-		u, err := url.Parse(strings.TrimSpace(l.URL))
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return invalidf("link non valido %q: serve un indirizzo http(s) completo", l.URL)
+	if len(in.Links) > maxItems {
+		es.Add("links", "alert.incident.links_too_many", maxItems)
+	} else {
+		for i, l := range in.Links {
+			u, err := url.Parse(strings.TrimSpace(l.URL))
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				es.Add("links", "alert.incident.link_invalid", strings.TrimSpace(l.URL))
+				break
+			}
+			in.Links[i].URL, in.Links[i].Label = u.String(), strings.TrimSpace(l.Label)
 		}
-		in.Links[i].URL, in.Links[i].Label = u.String(), strings.TrimSpace(l.Label)
 	}
-	return in.Area.normalize()
+	if len(in.ZoneIDs) > maxZoneIDs {
+		es.Add("zone", "alert.incident.zones_too_many", maxZoneIDs)
+	}
+	if p := in.Area.normalize(); p != nil {
+		es.Add("area", "alert.area."+string(p.code), p.args...)
+	}
+	return es.Err()
+}
+
+// areaCode says what is wrong with a drawn area or with a zone's polygon.
+// It ends the message key: alert.area.… for an incident's area,
+// alert.zone.… for a zone of a GeoJSON file (which names the zone first).
+type areaCode string
+
+// The problems of an area.
+const (
+	areaPolygonAndCircle areaCode = "polygon_and_circle"
+	areaRadius           areaCode = "radius" // args: the largest radius in km
+	areaTooFewVertices   areaCode = "too_few_vertices"
+	areaTooManyVertices  areaCode = "too_many_vertices" // args: the most vertices
+	areaNoSurface        areaCode = "no_surface"
+	areaOutOfRange       areaCode = "out_of_range" // args: latitude and longitude, as text
+)
+
+// areaProblem is an area refused, with the arguments of its message. As
+// an error it is read in the logs only (a CAP area left out).
+type areaProblem struct {
+	code areaCode
+	args []any
+}
+
+func (p *areaProblem) Error() string {
+	if len(p.args) == 0 {
+		return "area: " + string(p.code)
+	}
+	return fmt.Sprintf("area: %s %v", p.code, p.args)
 }
 
 // normalize checks a drawn area and closes an open polygon ring.
-func (a *Area) normalize() error {
+func (a *Area) normalize() *areaProblem {
 	if len(a.Polygon) > 0 && a.Circle != nil {
-		return invalidf("area: un poligono o un cerchio, non entrambi")
+		return &areaProblem{code: areaPolygonAndCircle}
 	}
 	if a.Circle != nil {
-		if err := a.Circle.Center.check(); err != nil {
-			return err
+		if p := a.Circle.Center.check(); p != nil {
+			return p
 		}
 		if r := a.Circle.RadiusKm; !(r > 0 && r <= maxRadiusKm) {
-			return invalidf("area: il raggio deve essere tra 0 e %d km", maxRadiusKm)
+			return &areaProblem{code: areaRadius, args: []any{maxRadiusKm}}
 		}
 	}
 	if len(a.Polygon) == 0 {
 		return nil
 	}
-	for _, p := range a.Polygon {
-		if err := p.check(); err != nil {
-			return err
+	for _, pt := range a.Polygon {
+		if p := pt.check(); p != nil {
+			return p
 		}
 	}
 	if a.Polygon[0] != a.Polygon[len(a.Polygon)-1] {
 		a.Polygon = append(a.Polygon, a.Polygon[0])
 	}
 	if len(a.Polygon) < 4 {
-		return invalidf("area: un poligono ha almeno tre vertici distinti")
+		return &areaProblem{code: areaTooFewVertices}
 	}
 	if len(a.Polygon) > maxRingVertices {
-		return invalidf("area: poligono con più di %d vertici; semplificalo", maxRingVertices)
+		return &areaProblem{code: areaTooManyVertices, args: []any{maxRingVertices}}
 	}
 	if ringArea(a.Polygon) == 0 {
-		return invalidf("area: il poligono non racchiude alcuna superficie")
+		return &areaProblem{code: areaNoSurface}
 	}
 	return nil
 }
 
-func (p Point) check() error {
+func (p Point) check() *areaProblem {
 	if math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 {
-		return invalidf("area: coordinate fuori scala (%g, %g): latitudine tra -90 e 90, longitudine tra -180 e 180", p.Lat, p.Lon)
+		return &areaProblem{code: areaOutOfRange, args: []any{
+			strconv.FormatFloat(p.Lat, 'g', -1, 64), strconv.FormatFloat(p.Lon, 'g', -1, 64)}}
 	}
 	return nil
 }
@@ -277,10 +329,10 @@ func (s *Service) UpdateIncident(ctx context.Context, orgID, id string, in Incid
 			return store.Normalize(err)
 		}
 		if cur.Status == StatusResolved {
-			return invalidf("l'evento è chiuso: aprine uno nuovo")
+			return valid.New("status", "alert.incident.resolved")
 		}
 		if cur.Status == StatusActive && cur.Exercise != in.Exercise {
-			return invalidf("un evento già diffuso non può passare da esercitazione a reale o viceversa")
+			return valid.New("exercise", "alert.incident.exercise_locked")
 		}
 		if err := s.fillAreaDesc(ctx, tx, orgID, &in); err != nil {
 			return err
@@ -311,7 +363,7 @@ func (s *Service) fillAreaDesc(ctx context.Context, q store.Querier, orgID strin
 		var name string
 		err := q.QueryRowContext(ctx, `SELECT name FROM alert_zones WHERE org_id = $1 AND id = $2`, orgID, zid).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
-			return invalidf("zona sconosciuta %q", zid)
+			return valid.New("zone", "alert.incident.zone_unknown", zid)
 		}
 		if err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // Alert is one message about an incident: the first alert, an update, or
@@ -110,13 +111,17 @@ func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
 // down never delays the others. A first alert opens the live page, the
 // all-clear (KindCancel) closes the incident.
 func (s *Service) Send(ctx context.Context, orgID, personID, incidentID string, in SendInput) (Alert, []Delivery, error) {
+	var es valid.Errors
 	if !in.Kind.Valid() {
-		return Alert{}, nil, invalidf("tipo di messaggio sconosciuto %q", in.Kind)
+		es.Add("kind", "alert.send.kind_unknown", string(in.Kind))
 	}
-	for _, f := range []string{in.Headline, in.Body, in.Instruction} {
-		if utf8.RuneCountInString(f) > maxText {
-			return Alert{}, nil, invalidf("testo più lungo di %d caratteri", maxText)
+	for _, f := range []struct{ field, text string }{{"headline", in.Headline}, {"body", in.Body}, {"instruction", in.Instruction}} {
+		if utf8.RuneCountInString(f.text) > maxText {
+			es.Add(f.field, "alert.text_too_long", maxText)
 		}
+	}
+	if err := es.Err(); err != nil {
+		return Alert{}, nil, err
 	}
 	inc, err := s.Incident(ctx, orgID, incidentID)
 	if err != nil {
@@ -136,15 +141,22 @@ func (s *Service) Send(ctx context.Context, orgID, personID, incidentID string, 
 		if !ok {
 			continue
 		}
-		for _, f := range []*[2]*string{{&cur.Headline, &t.Headline}, {&cur.Short, &t.Short}, {&cur.Full, &t.Full}, {&cur.Push, &t.Push}} {
-			if v := strings.TrimSpace(*f[1]); v != "" {
+		for _, f := range []struct {
+			name      string // the composer's field is text_<lang>_<name>
+			cur, edit *string
+		}{{"headline", &cur.Headline, &t.Headline}, {"short", &cur.Short, &t.Short}, {"full", &cur.Full, &t.Full}, {"push", &cur.Push, &t.Push}} {
+			if v := strings.TrimSpace(*f.edit); v != "" {
 				if utf8.RuneCountInString(v) > maxText {
-					return Alert{}, nil, invalidf("testo più lungo di %d caratteri", maxText)
+					es.Add("text_"+lang+"_"+f.name, "alert.text_too_long", maxText)
+					continue
 				}
-				*f[0] = v
+				*f.cur = v
 			}
 		}
 		d.Texts[lang] = cur
+	}
+	if err := es.Err(); err != nil {
+		return Alert{}, nil, err
 	}
 	a := Alert{ID: store.NewID(), OrgID: orgID, IncidentID: inc.ID, Kind: in.Kind, Colour: inc.Colour, Headline: d.Headline,
 		Body: d.Body, Instruction: d.Instruction, Texts: d.Texts, Exercise: inc.Exercise, CreatedBy: personID, SentAt: s.now()}
@@ -166,11 +178,11 @@ func (s *Service) Send(ctx context.Context, orgID, personID, incidentID string, 
 		}
 		switch {
 		case Status(status) == StatusResolved:
-			return invalidf("l'evento è chiuso: il cessato allarme è già stato inviato")
+			return valid.New("status", "alert.send.resolved")
 		case in.Kind == KindAlert && sent > 0:
-			return invalidf("l'allerta è già stata diffusa: invia un aggiornamento")
+			return valid.New("kind", "alert.send.already_alerted")
 		case in.Kind != KindAlert && sent == 0:
-			return invalidf("prima va diffusa l'allerta")
+			return valid.New("kind", "alert.send.not_alerted")
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, org_id, incident_id, kind, colour, headline, body, instruction, texts,
 			exercise, created_by, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -244,16 +256,16 @@ func (s *Service) targets(ctx context.Context, orgID string, exercise bool, ids 
 		}
 		a, err := s.Publish.Account(ctx, orgID, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, invalidf("canale sconosciuto %q", id)
+			return nil, valid.New("account", "alert.send.channel_unknown", truncate(id, 100))
 		}
 		if err != nil {
 			return nil, err
 		}
 		if exercise && !a.Sandbox {
-			return nil, invalidf("esercitazione: %q è un canale reale; in un'esercitazione si usano solo i canali sandbox", a.Name)
+			return nil, valid.New("account", "alert.send.channel_real", a.Name)
 		}
 		if a.Status == publish.AccountDisabled {
-			return nil, invalidf("il canale %q è disattivato", a.Name)
+			return nil, valid.New("account", "alert.send.channel_disabled", a.Name)
 		}
 		out = append(out, a)
 	}

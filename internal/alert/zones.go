@@ -15,6 +15,7 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // Zone is one of the organisation's named areas (a rione, a quartiere,
@@ -32,13 +33,23 @@ type Zone struct {
 // MaxZonesFile bounds an imported GeoJSON file.
 const MaxZonesFile = 5 << 20
 
+// Limits of a GeoJSON file of zones.
+const (
+	maxZones        = 500
+	maxZoneName     = 100
+	maxZonePolygons = 50
+)
+
+// zonesField is the form field of the GeoJSON file, named by its errors.
+const zonesField = "geojson"
+
 // ParseZones reads named zones from a GeoJSON FeatureCollection (or a
 // single Feature) of Polygon and MultiPolygon geometries, as exported by
 // QGIS or geojson.io. The name is the feature's "name", "nome" or
 // "NOME" property. Coordinates are GeoJSON's [longitude, latitude].
 func ParseZones(data []byte) ([]Zone, error) {
 	if len(data) > MaxZonesFile {
-		return nil, invalidf("file GeoJSON più grande di %d MB", MaxZonesFile>>20)
+		return nil, valid.New(zonesField, "alert.zones.too_big", MaxZonesFile>>20)
 	}
 	type geometry struct {
 		Type        string          `json:"type"`
@@ -56,7 +67,7 @@ func ParseZones(data []byte) ([]Zone, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, invalidf("GeoJSON non leggibile: %v", err)
+		return nil, valid.New(zonesField, "alert.zones.unreadable")
 	}
 	feats := doc.Features
 	switch doc.Type {
@@ -64,13 +75,13 @@ func ParseZones(data []byte) ([]Zone, error) {
 	case "Feature":
 		feats = []feature{{Type: "Feature", Properties: doc.Properties, Geometry: doc.Geometry}}
 	default:
-		return nil, invalidf("GeoJSON: serve una FeatureCollection o una Feature, non %q", doc.Type)
+		return nil, valid.New(zonesField, "alert.zones.not_features", truncate(doc.Type, 100))
 	}
 	if len(feats) == 0 {
-		return nil, invalidf("GeoJSON senza zone")
+		return nil, valid.New(zonesField, "alert.zones.empty")
 	}
-	if len(feats) > 500 {
-		return nil, invalidf("GeoJSON con più di 500 zone")
+	if len(feats) > maxZones {
+		return nil, valid.New(zonesField, "alert.zones.too_many", maxZones)
 	}
 	var out []Zone
 	seen := map[string]bool{}
@@ -83,53 +94,54 @@ func ParseZones(data []byte) ([]Zone, error) {
 			}
 		}
 		if name == "" {
-			return nil, invalidf("zona %d senza nome (proprietà \"name\" o \"nome\")", i+1)
+			return nil, valid.New(zonesField, "alert.zone.unnamed", i+1)
 		}
-		if utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
-			return nil, invalidf("zona %d: nome troppo lungo", i+1)
+		if utf8.RuneCountInString(name) > maxZoneName || !utf8.ValidString(name) {
+			return nil, valid.New(zonesField, "alert.zone.name_too_long", i+1, maxZoneName)
 		}
 		if seen[name] {
-			return nil, invalidf("zona %q ripetuta", name)
+			return nil, valid.New(zonesField, "alert.zone.duplicate", name)
 		}
 		seen[name] = true
 		if f.Geometry == nil {
-			return nil, invalidf("zona %q senza geometria", name)
+			return nil, valid.New(zonesField, "alert.zone.no_geometry", name)
 		}
 		var polys [][][][]float64
 		switch f.Geometry.Type {
 		case "Polygon":
 			var p [][][]float64
 			if err := json.Unmarshal(f.Geometry.Coordinates, &p); err != nil {
-				return nil, invalidf("zona %q: coordinate non valide", name)
+				return nil, valid.New(zonesField, "alert.zone.coordinates_invalid", name)
 			}
 			polys = [][][][]float64{p}
 		case "MultiPolygon":
 			if err := json.Unmarshal(f.Geometry.Coordinates, &polys); err != nil {
-				return nil, invalidf("zona %q: coordinate non valide", name)
+				return nil, valid.New(zonesField, "alert.zone.coordinates_invalid", name)
 			}
 		default:
-			return nil, invalidf("zona %q: geometria %q; servono Polygon o MultiPolygon", name, f.Geometry.Type)
+			return nil, valid.New(zonesField, "alert.zone.geometry_unsupported", name, truncate(f.Geometry.Type, 100))
 		}
 		z := Zone{Name: name}
 		for _, p := range polys {
 			if len(p) == 0 {
-				return nil, invalidf("zona %q: poligono vuoto", name)
+				return nil, valid.New(zonesField, "alert.zone.polygon_empty", name)
 			}
 			// The outer ring only: CAP has no holes.
 			a := Area{}
 			for _, c := range p[0] {
 				if len(c) < 2 {
-					return nil, invalidf("zona %q: ogni punto ha longitudine e latitudine", name)
+					return nil, valid.New(zonesField, "alert.zone.point_incomplete", name)
 				}
 				a.Polygon = append(a.Polygon, Point{Lat: c[1], Lon: c[0]})
 			}
-			if err := a.normalize(); err != nil {
-				return nil, fmt.Errorf("zona %q: %w", name, err)
+			if prob := a.normalize(); prob != nil {
+				// The area's own problem, said of this zone.
+				return nil, valid.New(zonesField, "alert.zone."+string(prob.code), append([]any{name}, prob.args...)...)
 			}
 			z.Rings = append(z.Rings, a.Polygon)
 		}
-		if len(z.Rings) > 50 {
-			return nil, invalidf("zona %q: più di 50 poligoni", name)
+		if len(z.Rings) > maxZonePolygons {
+			return nil, valid.New(zonesField, "alert.zone.too_many_polygons", name, maxZonePolygons)
 		}
 		out = append(out, z)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/piazza-pa/piazza/internal/alert"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // Emergency communication over the API: incidents, the alerts sent about
@@ -200,17 +201,45 @@ func zonesView(zs []alert.Zone) []zoneJSON {
 	return out
 }
 
-// alertError turns the domain's refusals into a 422 with its message.
+// alertError turns the domain's refusals into a 422. Most name their
+// fields with a translation key, which toError passes on; the domain names
+// them after the web forms, renamed here after the request's JSON. A
+// refusal still written as text (settling a delivery) keeps its words.
 func alertError(err error) error {
+	if es, ok := valid.As(err); ok {
+		out := make(valid.Errors, 0, len(es))
+		for _, e := range es {
+			out = append(out, &valid.Error{Field: alertJSONField(e.Field), Key: e.Key, Args: e.Args})
+		}
+		return out
+	}
 	if errors.Is(err, alert.ErrInvalid) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: invalidMessage(err)}
 	}
 	return err
 }
 
+// alertJSONField is the request field of a form field the alert service
+// names: zone is zone_ids, account is account_ids, text_en_full is
+// texts.en.full; the others have the same name.
+func alertJSONField(field string) string {
+	switch field {
+	case "zone":
+		return "zone_ids"
+	case "account":
+		return "account_ids"
+	}
+	if rest, ok := strings.CutPrefix(field, "text_"); ok {
+		if lang, kind, ok := strings.Cut(rest, "_"); ok {
+			return "texts." + lang + "." + kind
+		}
+	}
+	return field
+}
+
 // invalidMessage is the domain's explanation of a refusal, without the
-// package prefixes of the wrapping ("alert: send: alert: invalid input: …")
-// but with the context a client needs, such as the zone of a GeoJSON file.
+// package prefixes of the wrapping ("alert: settle: alert: invalid input: …")
+// but with the context a client needs.
 func invalidMessage(err error) string {
 	const sentinel = "alert: invalid input: "
 	msg := err.Error()

@@ -195,7 +195,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	a.Web, err = web.New(web.Deps{
 		DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Mail: a.Mail, Tasks: a.Jobs, Logger: a.Log,
 		Metrics: a.registry, PublicURL: a.publicURL(), SessionLifetime: cfg.SessionLifetime,
-		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo,
+		DefaultOrg: cfg.DefaultOrg, Demo: cfg.Demo, MapTiles: cfg.MapTiles, MapAttribution: cfg.MapAttribution,
 		Editorial: a.Editorial, Publish: a.Publish, Desk: a.Desk, Alerts: a.Alerts, MediaURL: a.MediaURL,
 		VerifyMedia: func(orgID, mediaID, sig string) bool { return a.Sealer.Verify("media", orgID+"/"+mediaID, sig) },
 		API: api.New(api.Deps{DB: a.DB, Orgs: a.Orgs, Auth: a.Auth, Logger: a.Log, Version: Version,

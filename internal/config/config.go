@@ -36,6 +36,8 @@ type Config struct {
 	IMAPURL              string        // PIAZZA_IMAP_URL: the desk's mailbox, "" = none (secret)
 	IMAPOrg              string        // PIAZZA_IMAP_ORG: organisation slug the mailbox belongs to
 	DefaultOrg           string        // PIAZZA_DEFAULT_ORG: organisation slug served without /o/{slug}
+	MapTiles             string        // PIAZZA_MAP_TILES: tile URL template of the incident map, "" = no map ("none")
+	MapAttribution       string        // PIAZZA_MAP_ATTRIBUTION: credit shown on the map, as the tile server asks
 	AllowPrivateNetworks bool          // PIAZZA_ALLOW_PRIVATE_NETWORKS
 	LogLevel             string        // PIAZZA_LOG_LEVEL: debug|info|warn|error
 	LogFormat            string        // PIAZZA_LOG_FORMAT: text|json
@@ -69,6 +71,14 @@ func (e *Error) Error() string {
 	return strings.Join(strings.Fields(e.Var+": "+e.Msg), " ")
 }
 
+// The incident map's tiles by default: OpenStreetMap's own server, whose
+// usage policy (https://operations.osmfoundation.org/policies/tiles/) fits
+// a newsroom's occasional drawing, with the credit it requires.
+const (
+	DefaultMapTiles       = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	DefaultMapAttribution = "© OpenStreetMap contributors"
+)
+
 // redacted replaces secret values in every output.
 const redacted = "********"
 
@@ -81,6 +91,8 @@ func defaults() Config {
 		Listen:          ":8080",
 		DataDir:         "./data",
 		MailFrom:        "Piazza <piazza@localhost>",
+		MapTiles:        DefaultMapTiles,
+		MapAttribution:  DefaultMapAttribution,
 		LogLevel:        "info",
 		LogFormat:       "text",
 		SessionLifetime: 12 * time.Hour,

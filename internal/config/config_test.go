@@ -85,6 +85,8 @@ func defaultConfig() config.Config {
 		Listen:          ":8080",
 		DataDir:         "./data",
 		MailFrom:        "Piazza <piazza@localhost>",
+		MapTiles:        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+		MapAttribution:  "© OpenStreetMap contributors",
 		LogLevel:        "info",
 		LogFormat:       "text",
 		SessionLifetime: 12 * time.Hour,
@@ -100,6 +102,7 @@ func TestLoadDefaults(t *testing.T) {
 		"empty": {
 			"PIAZZA_LISTEN": "", "PIAZZA_DATA_DIR": "", "PIAZZA_WORKERS": "", "PIAZZA_DEMO": "",
 			"PIAZZA_SESSION_LIFETIME": "", "PIAZZA_SECRET_KEY": "", "PIAZZA_SECRET_KEY_FILE": "",
+			"PIAZZA_MAP_TILES": "", "PIAZZA_MAP_ATTRIBUTION": "",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -130,6 +133,8 @@ func TestLoadEnv(t *testing.T) {
 		"PIAZZA_SMTP_URL":               smtpURL,
 		"PIAZZA_MAIL_FROM":              "Comune di Esempio <social@comune.example.it>",
 		"PIAZZA_DEFAULT_ORG":            "comune-esempio",
+		"PIAZZA_MAP_TILES":              "https://{s}.tiles.example.it/osm/{z}/{x}/{y}{r}.png?key=abc",
+		"PIAZZA_MAP_ATTRIBUTION":        "© OpenStreetMap, Regione FVG",
 		"PIAZZA_ALLOW_PRIVATE_NETWORKS": "true",
 		"PIAZZA_LOG_LEVEL":              "debug",
 		"PIAZZA_LOG_FORMAT":             "json",
@@ -148,6 +153,8 @@ func TestLoadEnv(t *testing.T) {
 		SMTPURL:              smtpURL,
 		MailFrom:             "Comune di Esempio <social@comune.example.it>",
 		DefaultOrg:           "comune-esempio",
+		MapTiles:             "https://{s}.tiles.example.it/osm/{z}/{x}/{y}{r}.png?key=abc",
+		MapAttribution:       "© OpenStreetMap, Regione FVG",
 		AllowPrivateNetworks: true,
 		LogLevel:             "debug",
 		LogFormat:            "json",
@@ -195,6 +202,12 @@ func TestLoadAccepts(t *testing.T) {
 		{"PIAZZA_SMTP_URL", "smtp://mail.example.org", func(c *config.Config) any { return c.SMTPURL }, "smtp://mail.example.org"},
 		{"PIAZZA_MAIL_FROM", "social@comune.example.it", func(c *config.Config) any { return c.MailFrom }, "social@comune.example.it"},
 		{"PIAZZA_DEFAULT_ORG", "demo", func(c *config.Config) any { return c.DefaultOrg }, "demo"},
+		{"PIAZZA_MAP_TILES", "none", func(c *config.Config) any { return c.MapTiles }, ""},
+		{"PIAZZA_MAP_TILES", " NONE ", func(c *config.Config) any { return c.MapTiles }, ""},
+		{"PIAZZA_MAP_TILES", "http://127.0.0.1:8081/{z}/{x}/{y}.png", func(c *config.Config) any { return c.MapTiles }, "http://127.0.0.1:8081/{z}/{x}/{y}.png"},
+		{"PIAZZA_MAP_TILES", "https://tms.example.it/{z}/{x}/{-y}.png", func(c *config.Config) any { return c.MapTiles }, "https://tms.example.it/{z}/{x}/{-y}.png"},
+		{"PIAZZA_MAP_TILES", "https://maps.example.it/wmts?layer=base&z={z}&x={x}&y={y}", func(c *config.Config) any { return c.MapTiles }, "https://maps.example.it/wmts?layer=base&z={z}&x={x}&y={y}"},
+		{"PIAZZA_MAP_ATTRIBUTION", "  © IGM  ", func(c *config.Config) any { return c.MapAttribution }, "© IGM"},
 		{"PIAZZA_ALLOW_PRIVATE_NETWORKS", "T", func(c *config.Config) any { return c.AllowPrivateNetworks }, true},
 		{"PIAZZA_ALLOW_PRIVATE_NETWORKS", "false", func(c *config.Config) any { return c.AllowPrivateNetworks }, false},
 		{"PIAZZA_LOG_LEVEL", "WARN", func(c *config.Config) any { return c.LogLevel }, "warn"},
@@ -350,6 +363,18 @@ func TestLoadInvalid(t *testing.T) {
 		{"PIAZZA_DEFAULT_ORG", "-comune", ""},
 		{"PIAZZA_DEFAULT_ORG", "comune_esempio", ""},
 		{"PIAZZA_DEFAULT_ORG", strings.Repeat("a", 41), ""},
+		{"PIAZZA_MAP_TILES", "tile.openstreetmap.org/{z}/{x}/{y}.png", ""},
+		{"PIAZZA_MAP_TILES", "ftp://tiles.example.it/{z}/{x}/{y}.png", ""},
+		{"PIAZZA_MAP_TILES", "https://tiles.example.it/{z}/{x}.png", ""},
+		{"PIAZZA_MAP_TILES", "https://tiles.example.it/{z}/{x}/{y}/{style}.png", ""},
+		{"PIAZZA_MAP_TILES", "https://tiles-{z}.example.it/{z}/{x}/{y}.png", ""},
+		{"PIAZZA_MAP_TILES", "https://tiles.{s}.example.it/{z}/{x}/{y}.png", ""},
+		{"PIAZZA_MAP_TILES", "https://user:pw@tiles.example.it/{z}/{x}/{y}.png", ""},
+		{"PIAZZA_MAP_TILES", "https://tiles.example.it/{z}/{x}/{y}.png#top", ""},
+		{"PIAZZA_MAP_TILES", "https://tiles.example.it/{z}/{x}/{y}.png; script-src *", ""},
+		{"PIAZZA_MAP_TILES", "https:///{z}/{x}/{y}.png", ""},
+		{"PIAZZA_MAP_ATTRIBUTION", "OpenStreetMap\ncontributors", ""},
+		{"PIAZZA_MAP_ATTRIBUTION", strings.Repeat("©", 301), ""},
 		{"PIAZZA_ALLOW_PRIVATE_NETWORKS", "yes", ""},
 		{"PIAZZA_LOG_LEVEL", "verbose", ""},
 		{"PIAZZA_LOG_FORMAT", "xml", ""},
@@ -395,6 +420,8 @@ func TestValidate(t *testing.T) {
 		{"bad SMTP URL", func(c *config.Config) { c.SMTPURL = "smtp://u:" + testPW + "@" }, "PIAZZA_SMTP_URL", testPW},
 		{"empty mail from", func(c *config.Config) { c.MailFrom = "" }, "PIAZZA_MAIL_FROM", ""},
 		{"bad org", func(c *config.Config) { c.DefaultOrg = "Demo" }, "PIAZZA_DEFAULT_ORG", ""},
+		{"no map", func(c *config.Config) { c.MapTiles, c.MapAttribution = "", "" }, "", ""},
+		{"bad tiles", func(c *config.Config) { c.MapTiles = "https://tiles.example.it/" }, "PIAZZA_MAP_TILES", ""},
 		{"bad log level", func(c *config.Config) { c.LogLevel = "" }, "PIAZZA_LOG_LEVEL", ""},
 		{"bad log format", func(c *config.Config) { c.LogFormat = "logfmt" }, "PIAZZA_LOG_FORMAT", ""},
 		{"short session", func(c *config.Config) { c.SessionLifetime = time.Minute }, "PIAZZA_SESSION_LIFETIME", ""},
@@ -442,7 +469,7 @@ func TestFlagsOverrideEnv(t *testing.T) {
 	c, err := parseFlags(t, env,
 		"--listen", "127.0.0.1:9999", "--demo", "-workers=16", "--secret-key-file", keyFile,
 		"--database-url-file", dbFile, "--session-lifetime", "1h", "--log-format", "json",
-		"--allow-private-networks=false", "--default-org", "demo")
+		"--allow-private-networks=false", "--default-org", "demo", "--map-tiles", "none")
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -457,6 +484,7 @@ func TestFlagsOverrideEnv(t *testing.T) {
 	want.SessionLifetime = time.Hour
 	want.MetricsToken = "from-env"
 	want.DefaultOrg = "demo"
+	want.MapTiles = ""
 	if *c != want {
 		t.Errorf("after flags =\n%+v\nwant\n%+v", *c, want)
 	}
@@ -482,7 +510,7 @@ func TestFlagNames(t *testing.T) {
 	c.RegisterFlags(fs)
 	for _, name := range []string{
 		"listen", "database-url-file", "data-dir", "secret-key-file", "public-url", "smtp-url-file",
-		"mail-from", "default-org", "allow-private-networks", "log-level", "log-format",
+		"mail-from", "default-org", "map-tiles", "map-attribution", "allow-private-networks", "log-level", "log-format",
 		"session-lifetime", "metrics-token-file", "demo", "workers", "shutdown-timeout",
 	} {
 		if fs.Lookup(name) == nil {
@@ -636,6 +664,7 @@ func TestSettings(t *testing.T) {
 	wantEnv := []string{
 		"PIAZZA_LISTEN", "PIAZZA_DATABASE_URL", "PIAZZA_DATA_DIR", "PIAZZA_SECRET_KEY",
 		"PIAZZA_PUBLIC_URL", "PIAZZA_SMTP_URL", "PIAZZA_IMAP_URL", "PIAZZA_IMAP_ORG", "PIAZZA_MAIL_FROM", "PIAZZA_DEFAULT_ORG",
+		"PIAZZA_MAP_TILES", "PIAZZA_MAP_ATTRIBUTION",
 		"PIAZZA_ALLOW_PRIVATE_NETWORKS", "PIAZZA_LOG_LEVEL", "PIAZZA_LOG_FORMAT",
 		"PIAZZA_SESSION_LIFETIME", "PIAZZA_METRICS_TOKEN", "PIAZZA_DEMO", "PIAZZA_WORKERS",
 		"PIAZZA_SHUTDOWN_TIMEOUT",
@@ -675,6 +704,7 @@ func TestSettings(t *testing.T) {
 		"PIAZZA_LISTEN": ":8080", "PIAZZA_DATA_DIR": "./data", "PIAZZA_DATABASE_URL": "",
 		"PIAZZA_LOG_LEVEL": "info", "PIAZZA_WORKERS": "4", "PIAZZA_SHUTDOWN_TIMEOUT": "20s",
 		"PIAZZA_SESSION_LIFETIME": "12h", "PIAZZA_DEMO": "false",
+		"PIAZZA_MAP_TILES": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "PIAZZA_MAP_ATTRIBUTION": "© OpenStreetMap contributors",
 	} {
 		if defaults[env] != want {
 			t.Errorf("%s: Default = %q, want %q", env, defaults[env], want)
@@ -779,4 +809,30 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMapTilesNone: an empty variable means "not set" (the default
+// server), so the map is turned off by the word none, which is also how
+// `piazza config` prints it and how it loads back.
+func TestMapTilesNone(t *testing.T) {
+	c := load(t, map[string]string{"PIAZZA_MAP_TILES": "none"})
+	if c.MapTiles != "" {
+		t.Fatalf("MapTiles = %q, want empty (no map)", c.MapTiles)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	var out bytes.Buffer
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "PIAZZA_MAP_TILES=none\n") {
+		t.Fatalf("Write does not say none:\n%s", out.String())
+	}
+	if again := load(t, map[string]string{"PIAZZA_MAP_TILES": "none"}); again.MapTiles != "" {
+		t.Errorf("none does not load back to no map: %q", again.MapTiles)
+	}
+	if def := load(t, map[string]string{"PIAZZA_MAP_TILES": ""}); def.MapTiles != config.DefaultMapTiles {
+		t.Errorf("empty PIAZZA_MAP_TILES = %q, want the default %q", def.MapTiles, config.DefaultMapTiles)
+	}
 }

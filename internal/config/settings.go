@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // spec ties one setting to its variable, its help and its parser. Load,
@@ -156,6 +158,37 @@ var specs = []spec{
 				return fmt.Errorf("invalid organisation slug %s (lowercase letters, digits and '-', at most 40)", quote(v))
 			}
 			c.DefaultOrg = v
+			return nil
+		},
+	},
+	{
+		env:  "PIAZZA_MAP_TILES",
+		help: "Tile server of the map that draws an incident's area, a URL template with {z}, {x} and {y}; none = no map, the area is typed",
+		get: func(c *Config) string {
+			if c.MapTiles == "" {
+				return mapTilesNone
+			}
+			return c.MapTiles
+		},
+		set: func(c *Config, v string) error {
+			v, err := parseMapTiles(v)
+			if err != nil {
+				return err
+			}
+			c.MapTiles = v
+			return nil
+		},
+	},
+	{
+		env:  "PIAZZA_MAP_ATTRIBUTION",
+		help: "Credit the map shows for its tiles, as the tile server's terms ask",
+		get:  func(c *Config) string { return c.MapAttribution },
+		set: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if utf8.RuneCountInString(v) > 300 || strings.ContainsFunc(v, unicode.IsControl) {
+				return errors.New("must be one line of text, at most 300 characters")
+			}
+			c.MapAttribution = v
 			return nil
 		},
 	},
@@ -330,6 +363,51 @@ func checkPublicURL(v string) error {
 		return fmt.Errorf("invalid URL %s: must not have a query or a fragment", quote(v))
 	}
 	return nil
+}
+
+// mapTilesNone is how PIAZZA_MAP_TILES turns the map off: an empty
+// variable means "not set", hence the default server.
+const mapTilesNone = "none"
+
+// tilePlaceholders are the variables Leaflet fills in a tile URL; any
+// other {name} would make it throw on the page.
+var tilePlaceholder = regexp.MustCompile(`\{[^{}]*\}`)
+
+var knownTilePlaceholders = map[string]bool{"{z}": true, "{x}": true, "{y}": true, "{-y}": true, "{s}": true, "{r}": true}
+
+// parseMapTiles checks a tile URL template the way the browser will use
+// it: an absolute http(s) URL whose host is fixed, except for a {s}
+// subdomain in front (the Content-Security-Policy then allows *.host).
+// "none" and "" give "", no map.
+func parseMapTiles(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.EqualFold(v, mapTilesNone) {
+		return "", nil
+	}
+	for _, p := range tilePlaceholder.FindAllString(v, -1) {
+		if !knownTilePlaceholders[p] {
+			return "", fmt.Errorf("invalid tile URL %s: unknown placeholder %s (use {z}, {x}, {y}, {-y}, {s}, {r})", quote(v), p)
+		}
+	}
+	if !strings.Contains(v, "{z}") || !strings.Contains(v, "{x}") || (!strings.Contains(v, "{y}") && !strings.Contains(v, "{-y}")) {
+		return "", fmt.Errorf("invalid tile URL %s: want {z}, {x} and {y}, e.g. %s, or none", quote(v), DefaultMapTiles)
+	}
+	sample := strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{-y}", "0", "{r}", "").Replace(v)
+	u, err := url.Parse(sample)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || strings.ContainsAny(v, " \t\"'<>`") {
+		return "", fmt.Errorf("invalid tile URL %s: want an absolute http:// or https:// URL template, e.g. %s, or none", quote(v), DefaultMapTiles)
+	}
+	if u.User != nil || u.Fragment != "" || strings.Contains(v, "#") {
+		return "", fmt.Errorf("invalid tile URL %s: must not contain a user name, a password or a fragment", quote(v))
+	}
+	// The host goes into the Content-Security-Policy: only {s} in front.
+	_, afterScheme, _ := strings.Cut(v, "://")
+	host, _, _ := strings.Cut(afterScheme, "/")
+	host, _, _ = strings.Cut(host, "?")
+	if strings.Contains(strings.TrimPrefix(host, "{s}."), "{") {
+		return "", fmt.Errorf("invalid tile URL %s: the host may hold only a {s} subdomain in front", quote(v))
+	}
+	return v, nil
 }
 
 // validSecretKey follows auth.ParseSecretKey: hex first, since 64 hex

@@ -22,24 +22,28 @@ import (
 
 // The backend packages whose errors, problems and hints carry i18n keys
 // (valid.New and Errors.Add, channel.Problem codes, RowError keys, quality
-// and media codes, cadence warnings), relative to internal/i18n. Their
-// subpackages (the connectors under channel, editorial/media) are scanned
-// too.
-var backendDirs = []string{"../editorial", "../quality", "../publish", "../channel"}
+// and media codes, cadence warnings, alert card codes), relative to
+// internal/i18n. Their subpackages (the connectors under channel,
+// editorial/media, alert/card) are scanned too.
+var backendDirs = []string{"../editorial", "../quality", "../publish", "../channel", "../alert"}
 
 // backendKey matches a string literal that may be a message key of those
 // packages. A literal ending in "." is the stem of a key built by
 // concatenation (see keyFamilies).
-var backendKey = regexp.MustCompile(`^(editorial|media|quality|channel|publish)\.[a-z0-9_.]*$`)
+var backendKey = regexp.MustCompile(`^(editorial|media|quality|channel|publish|alert)\.[a-z0-9_.]*$`)
 
 // notKeys are literals that look like keys but never reach a translator.
 // Audit actions (Action: in an audit.Change) are recognised by their field
 // and need no entry here: the audit page shows them as code, untranslated.
 var notKeys = map[string]string{
-	"publish.publication": "the River job kind of a publication",
-	"publish.oauth.state": "additional data sealing the OAuth state",
-	"media.write":         "an X OAuth scope",
-	"media.media_ids":     "a field of the X API, in the fake server",
+	"publish.publication":      "the River job kind of a publication",
+	"publish.oauth.state":      "additional data sealing the OAuth state",
+	"media.write":              "an X OAuth scope",
+	"media.media_ids":          "a field of the X API, in the fake server",
+	"alert.deliver":            "the River job kind of an alert's delivery",
+	"alert.recover":            "the name of the periodic job that recovers deliveries",
+	"alert.delivery_confirmed": "an audit action, chosen before the audit.Change",
+	"alert.delivery_resent":    "an audit action, chosen before the audit.Change",
 }
 
 // keyFamilies are the keys built as stem + suffix. Every stem found in the
@@ -50,6 +54,16 @@ var keyFamilies = map[string]func(s *keyScan) []string{
 	// editorial.validateRefs: "editorial.post." + ref.field + "_unknown".
 	"editorial.post.": func(*keyScan) []string {
 		return []string{"office_unknown", "campaign_unknown", "rubric_unknown"}
+	},
+	// alert.IncidentInput.validate: "alert.area." + a constant of type
+	// areaCode, the problem of the drawn area.
+	"alert.area.": func(s *keyScan) []string { return s.typedConsts["alert.areaCode"] },
+	// alert.ParseZones: "alert.zone." + the areaCode of a zone's polygon;
+	// a zone has no circle.
+	"alert.zone.": func(s *keyScan) []string {
+		return slices.DeleteFunc(slices.Clone(s.typedConsts["alert.areaCode"]), func(c string) bool {
+			return c == "polygon_and_circle" || c == "radius"
+		})
 	},
 }
 
@@ -185,11 +199,15 @@ func (s *keyScan) scanFile(fset *token.FileSet, f *ast.File) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.KeyValueExpr:
-			// audit.Change{Action: "media.upload"}: a log entry's action.
+			// audit.Change{Action: "media.upload"}: a log entry's action,
+			// also when built ("alert.delivery_" + state).
 			if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Action" {
-				if lit, ok := n.Value.(*ast.BasicLit); ok {
-					skip[lit] = true
-				}
+				ast.Inspect(n.Value, func(m ast.Node) bool {
+					if lit, ok := m.(*ast.BasicLit); ok {
+						skip[lit] = true
+					}
+					return true
+				})
 			}
 		case *ast.BinaryExpr:
 			// "quality.band." + string(b): a stem.
@@ -197,7 +215,7 @@ func (s *keyScan) scanFile(fset *token.FileSet, f *ast.File) {
 				break
 			}
 			for _, side := range []ast.Expr{n.X, n.Y} {
-				if lit, ok := side.(*ast.BasicLit); ok {
+				if lit, ok := side.(*ast.BasicLit); ok && !skip[lit] {
 					if v, ok := stringLit(lit); ok && backendKey.MatchString(v) {
 						skip[lit] = true
 						if _, seen := s.stems[v]; !seen {
@@ -378,6 +396,10 @@ func TestBackendKeys(t *testing.T) {
 		"publish.problem.account_disabled",
 		"media.cannot_fit", // media.Error codes
 		"publish.cadence.quiet",
+		"alert.incident.title_required", // valid.Errors.Add in alert
+		"alert.area.radius",             // a family from the areaCode constants
+		"alert.zone.no_surface",         // the same family, said of a zone
+		"alert.card.size_unknown",       // a card.Error code constant, in a subpackage
 	} {
 		if _, ok := s.keys[key]; !ok {
 			t.Errorf("the scan missed %s", key)
@@ -389,9 +411,12 @@ func TestBackendKeys(t *testing.T) {
 	if u := s.keys["editorial.comment.invalid"]; u == nil || !slices.Contains(u.nargs, 1) {
 		t.Error("the scan did not count the arguments of valid.New")
 	}
-	for _, audit := range []string{"media.upload", "channel.connect"} {
+	for _, audit := range []string{"media.upload", "channel.connect", "alert.sent", "alert.delivery_"} {
 		if _, ok := s.keys[audit]; ok {
 			t.Errorf("audit action %s taken for a key", audit)
+		}
+		if _, ok := s.stems[audit]; ok {
+			t.Errorf("audit action %s taken for a key stem", audit)
 		}
 	}
 	for v, why := range notKeys {

@@ -16,6 +16,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // alertRoutes are the crisis coordinator's pages: incidents, the alert
@@ -24,6 +25,7 @@ func (s *Server) alertRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /alerts", signedIn, org.PermPlanRead, s.alertsHome)
 	s.handle(mux, "POST /alerts/incidents", signedIn, org.PermIncidentManage, s.incidentCreate)
 	s.handle(mux, "POST /alerts/zones", signedIn, org.PermIncidentManage, s.zonesImport)
+	s.handle(mux, "GET /alerts/zones.geojson", signedIn, org.PermPlanRead, s.zonesGeoJSON)
 	s.handle(mux, "POST /alerts/sources", signedIn, org.PermIncidentManage, s.capSourceAdd)
 	s.handle(mux, "POST /alerts/sources/{id}/delete", signedIn, org.PermIncidentManage, s.capSourceDelete)
 	s.handle(mux, "GET /alerts/incidents/{id}", signedIn, org.PermPlanRead, s.incidentShow)
@@ -42,6 +44,86 @@ type alertsHomeData struct {
 	Colours   []alert.Colour
 	CanManage bool
 	LiveURL   func(string) string
+	Map       *incidentMap
+}
+
+// incidentMap is what the incident form's map needs (alertmap.js): the
+// tile server and its credit. nil when there is no map (PIAZZA_MAP_TILES
+// is none): the area is typed.
+type incidentMap struct {
+	Tiles       string
+	Attribution string
+}
+
+func (s *Server) incidentMap() *incidentMap {
+	if s.MapTiles == "" {
+		return nil
+	}
+	return &incidentMap{Tiles: s.MapTiles, Attribution: s.MapAttribution}
+}
+
+// areaValue writes a stored area in the form's field the way the form
+// reads it back: a polygon as "lat,lon lat,lon …", a circle as the JSON
+// the map writes (it has no typed notation). Saving the form unchanged
+// keeps the area.
+func areaValue(a alert.Area) string {
+	if a.Circle != nil {
+		b, err := json.Marshal(alert.Area{Circle: a.Circle})
+		if err != nil {
+			return ""
+		}
+		return string(b)
+	}
+	var b strings.Builder
+	for i, p := range a.Polygon {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.FormatFloat(p.Lat, 'f', -1, 64) + "," + strconv.FormatFloat(p.Lon, 'f', -1, 64))
+	}
+	return b.String()
+}
+
+// zoneFeatures is the organisation's zones as GeoJSON, which the map
+// draws as outlines: one MultiPolygon per zone, in GeoJSON's lon,lat order.
+type zoneFeatures struct {
+	Type     string        `json:"type"`
+	Features []zoneFeature `json:"features"`
+}
+
+type zoneFeature struct {
+	Type       string            `json:"type"`
+	ID         string            `json:"id"`
+	Properties map[string]string `json:"properties"`
+	Geometry   struct {
+		Type        string           `json:"type"`
+		Coordinates [][][][2]float64 `json:"coordinates"`
+	} `json:"geometry"`
+}
+
+// zonesGeoJSON serves the zones to the incident form's map, apart from
+// the page: an imported file may be large, and only the map needs it.
+func (s *Server) zonesGeoJSON(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	zones, err := s.Alerts.Zones(r.Context(), rc.Org.ID)
+	if err != nil {
+		return err
+	}
+	out := zoneFeatures{Type: "FeatureCollection", Features: make([]zoneFeature, 0, len(zones))}
+	for _, z := range zones {
+		f := zoneFeature{Type: "Feature", ID: z.ID, Properties: map[string]string{"name": z.Name}}
+		f.Geometry.Type = "MultiPolygon"
+		for _, ring := range z.Rings {
+			coords := make([][2]float64, len(ring))
+			for i, p := range ring {
+				coords[i] = [2]float64{p.Lon, p.Lat}
+			}
+			f.Geometry.Coordinates = append(f.Geometry.Coordinates, [][][2]float64{coords})
+		}
+		out.Features = append(out.Features, f)
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "private, no-cache")
+	return json.NewEncoder(w).Encode(out)
 }
 
 func (s *Server) alertsHome(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -63,8 +145,8 @@ func (s *Server) alertsHomePage(w http.ResponseWriter, r *http.Request, rc *reqC
 		return err
 	}
 	d := alertsHomeData{Incidents: incs, Zones: zones, Sources: sources, Types: alert.Types, Colours: alert.Colours,
-		CanManage: rc.Grants.Can(org.PermIncidentManage),
-		LiveURL:   func(id string) string { return s.Alerts.LiveURL(rc.Org.Slug, id) }}
+		CanManage: rc.Grants.Can(org.PermIncidentManage), Map: s.incidentMap(),
+		LiveURL: func(id string) string { return s.Alerts.LiveURL(rc.Org.Slug, id) }}
 	return s.render(w, r, rc, status, "alerts", &page{Area: "alerts", Title: s.t(rc, "alerts.title"), Data: d, Errors: errs, Form: form})
 }
 
@@ -131,9 +213,8 @@ var incidentFields = []string{"type", "colour", "title", "description", "hashtag
 
 func (s *Server) incidentCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	inc, err := s.Alerts.CreateIncident(r.Context(), rc.Org.ID, rc.Person.ID, incidentInput(r))
-	if errors.Is(err, alert.ErrInvalid) {
-		return s.alertsHomePage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"incident": alertError(err)},
-			formOf(r, incidentFields...))
+	if errs, ok := s.alertFormErrors(rc, err, "incident"); ok {
+		return s.alertsHomePage(w, r, rc, http.StatusUnprocessableEntity, errs, formOf(r, incidentFields...))
 	}
 	if err != nil {
 		return err
@@ -143,8 +224,8 @@ func (s *Server) incidentCreate(w http.ResponseWriter, r *http.Request, rc *reqC
 
 func (s *Server) incidentUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	_, err := s.Alerts.UpdateIncident(r.Context(), rc.Org.ID, r.PathValue("id"), incidentInput(r))
-	if errors.Is(err, alert.ErrInvalid) {
-		return s.incidentPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"incident": alertError(err)}, nil)
+	if errs, ok := s.alertFormErrors(rc, err, "incident"); ok {
+		return s.incidentPage(w, r, rc, http.StatusUnprocessableEntity, errs, nil)
 	}
 	if err != nil {
 		return err
@@ -163,8 +244,8 @@ func (s *Server) zonesImport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return err
 	}
 	if _, err := s.Alerts.ImportZones(r.Context(), rc.Org.ID, data); err != nil {
-		if errors.Is(err, alert.ErrInvalid) {
-			return s.alertsHomePage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"zones": alertError(err)}, nil)
+		if errs, ok := s.alertFormErrors(rc, err, "zones"); ok {
+			return s.alertsHomePage(w, r, rc, http.StatusUnprocessableEntity, errs, nil)
 		}
 		return err
 	}
@@ -174,8 +255,8 @@ func (s *Server) zonesImport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // capSourceAdd follows a CAP feed: its new alerts become draft incidents.
 func (s *Server) capSourceAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	_, err := s.Alerts.AddCAPSource(r.Context(), rc.Org.ID, r.PostFormValue("url"), r.PostFormValue("label"))
-	if errors.Is(err, alert.ErrInvalid) {
-		return s.alertsHomePage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"sources": alertError(err)}, nil)
+	if errs, ok := s.alertFormErrors(rc, err, "sources"); ok {
+		return s.alertsHomePage(w, r, rc, http.StatusUnprocessableEntity, errs, nil)
 	}
 	if err != nil {
 		return err
@@ -190,13 +271,28 @@ func (s *Server) capSourceDelete(w http.ResponseWriter, r *http.Request, rc *req
 	return redirect(w, r, "/alerts?ok=flash.saved#sources")
 }
 
-// alertError is the domain's clear message without its prefix.
-func alertError(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "invalid input: "); i >= 0 {
-		return msg[i+len("invalid input: "):]
+// alertFormErrors translates the alert service's refusal for a form, in
+// the person's language: each message under its field, to be shown next
+// to it, and all of them under box, the alert above the form (incident,
+// zones, sources or send). It returns false when err is no refusal.
+func (s *Server) alertFormErrors(rc *reqCtx, err error, box string) (map[string]string, bool) {
+	es, ok := valid.As(err)
+	if !ok {
+		return nil, false
 	}
-	return msg
+	errs := map[string]string{}
+	var all []string
+	for _, e := range es {
+		msg := s.t(rc, e.Key, e.Args...)
+		if _, dup := errs[e.Field]; !dup {
+			errs[e.Field] = msg
+		}
+		if !slices.Contains(all, msg) {
+			all = append(all, msg)
+		}
+	}
+	errs[box] = strings.Join(all, " ")
+	return errs, true
 }
 
 type alertTimelineItem struct {
@@ -221,6 +317,9 @@ type incidentData struct {
 	CanSend   bool
 	Pending   bool
 	Location  *time.Location
+	Map       *incidentMap
+	// Area is the incident's drawn area as the form's field writes it.
+	Area string
 }
 
 func (s *Server) incidentShow(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -236,6 +335,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	d := incidentData{Incident: inc, Types: alert.Types, Colours: alert.Colours, Languages: alert.Languages[1:], Draft: draft,
+		Map: s.incidentMap(), Area: areaValue(inc.Area),
 		LiveURL: s.Alerts.LiveURL(rc.Org.Slug, inc.ID), CanManage: rc.Grants.Can(org.PermIncidentManage) && inc.Status != alert.StatusResolved,
 		CanSend: rc.Grants.Can(org.PermAlertSend) && inc.Status != alert.StatusResolved, Selected: map[string]bool{}, Langs: map[string]bool{"en": true}}
 	d.Location, _ = time.LoadLocation(rc.Org.Timezone)
@@ -330,8 +430,8 @@ func (s *Server) alertSend(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		return s.incidentPage(w, r, rc, http.StatusOK, nil, &d)
 	}
 	_, _, err := s.Alerts.Send(r.Context(), rc.Org.ID, rc.Person.ID, r.PathValue("id"), in)
-	if errors.Is(err, alert.ErrInvalid) {
-		return s.incidentPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"send": alertError(err)}, nil)
+	if errs, ok := s.alertFormErrors(rc, err, "send"); ok {
+		return s.incidentPage(w, r, rc, http.StatusUnprocessableEntity, errs, nil)
 	}
 	if err != nil {
 		return err

@@ -46,12 +46,11 @@ import (
 // are UUIDs and never contain a dot.
 func (s *Server) alertPublicRoutes(mux *http.ServeMux) {
 	watch := newIncidentWatch(s.Alerts, s.Logger, livePoll)
-	cards := newCardCache(64)
 	s.public(mux, "GET", "/allerte", s.alertsPublic, true)
 	s.public(mux, "GET", "/live/{incident}", s.livePage, true)
 	s.public(mux, "GET", "/live/{incident}/events", s.liveEvents(watch), true)
 	s.public(mux, "GET", "/feeds/alerts.atom", s.alertsFeed, true)
-	s.public(mux, "GET", "/alerts/{file}", s.alertFile(cards), true)
+	s.public(mux, "GET", "/alerts/{file}", s.alertFile(), true)
 }
 
 const (
@@ -467,7 +466,7 @@ func cutRunes(s string, n int) string {
 // alertFile serves /alerts/{id}.cap (CAP 1.2), {id}.png and {id}.jpg (the
 // square card, the one the platforms were given). All are public: the
 // platforms fetch the image by its address.
-func (s *Server) alertFile(cards *cardCache) publicHandler {
+func (s *Server) alertFile() publicHandler {
 	return func(w http.ResponseWriter, r *http.Request, _ *reqCtx, o org.Organisation) error {
 		id, format, ok := strings.Cut(r.PathValue("file"), ".")
 		if !ok || (format != "cap" && alert.CardType(format) == "") {
@@ -492,13 +491,9 @@ func (s *Server) alertFile(cards *cardCache) publicHandler {
 			_, err = w.Write(b) //nolint:gosec // G705: XML written by cap.Marshal, served as application/cap+xml with nosniff
 			return err
 		}
-		img, err := cards.get(a.ID+"."+format, func() ([]byte, error) {
-			// Drawn for everyone waiting on it: one visitor leaving must
-			// not fail the others.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			defer cancel()
-			return s.Alerts.Card(ctx, a, alert.Square, format)
-		})
+		// Drawn once per alert and kept (alert.Service caches cards): every
+		// platform and open live page asks at once.
+		img, err := s.Alerts.Card(ctx, a, alert.Square, format)
 		if err != nil {
 			return err
 		}
@@ -507,52 +502,6 @@ func (s *Server) alertFile(cards *cardCache) publicHandler {
 		http.ServeContent(w, r, "", a.SentAt, bytes.NewReader(img))
 		return nil
 	}
-}
-
-// cardCache keeps the latest drawn cards. When an alert goes out, every
-// platform and every open live page asks for the same image at once, and
-// drawing one costs tens of milliseconds of CPU: it is drawn once. A card
-// is the alert as it was sent, so it never goes stale.
-type cardCache struct {
-	mu   sync.Mutex
-	max  int
-	m    map[string]*cardEntry
-	keys []string // oldest first
-}
-
-type cardEntry struct {
-	done chan struct{}
-	img  []byte
-	err  error
-}
-
-func newCardCache(n int) *cardCache { return &cardCache{max: n, m: map[string]*cardEntry{}} }
-
-func (c *cardCache) get(key string, draw func() ([]byte, error)) ([]byte, error) {
-	c.mu.Lock()
-	if e, ok := c.m[key]; ok {
-		c.mu.Unlock()
-		<-e.done
-		return e.img, e.err
-	}
-	e := &cardEntry{done: make(chan struct{})}
-	if len(c.keys) >= c.max {
-		delete(c.m, c.keys[0])
-		c.keys = c.keys[1:]
-	}
-	c.m[key], c.keys = e, append(c.keys, key)
-	c.mu.Unlock()
-	e.img, e.err = draw()
-	close(e.done)
-	if e.err != nil {
-		c.mu.Lock()
-		if c.m[key] == e {
-			delete(c.m, key)
-			c.keys = slices.DeleteFunc(c.keys, func(k string) bool { return k == key })
-		}
-		c.mu.Unlock()
-	}
-	return e.img, e.err
 }
 
 // Live updates.

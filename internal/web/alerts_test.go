@@ -5,6 +5,7 @@ package web_test
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/channel/telegram/telegramtest"
+	"github.com/piazza-pa/piazza/internal/i18n"
 	"github.com/piazza-pa/piazza/internal/publish"
 )
 
@@ -48,11 +50,29 @@ func TestAlertsCrisisDesk(t *testing.T) {
 		if code, body := crisis.get("/alerts"); code != http.StatusOK || !strings.Contains(body, `action="/alerts/incidents"`) {
 			t.Fatalf("alerts page: %d", code)
 		}
-		// A bad area is refused in words, and nothing is created.
-		code, body, _ := crisis.post("/alerts/incidents", url.Values{"type": {"vento"}, "colour": {"rossa"},
-			"title": {"Bora test"}, "area": {"95,13 45,13.1 45.1,13"}})
-		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "latitudine") {
+		// A bad area is refused in words, in the person's language, and
+		// nothing is created.
+		before, err := in.App.Alerts.Incidents(ctx, o.ID, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := url.Values{"type": {"vento"}, "colour": {"rossa"}, "title": {"Bora test"}, "area": {"95,13 45,13.1 45.1,13"}}
+		code, body, _ := crisis.post("/alerts/incidents", bad)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, shownMessage(t, i18n.Italian, "alert.area.out_of_range", "95", "13")) {
 			t.Fatalf("bad area: %d", code)
+		}
+		crisis.post("/lang", url.Values{"lang": {"en"}})
+		bad.Set("title", " ")
+		code, body, _ = crisis.post("/alerts/incidents", bad)
+		for _, want := range []string{shownMessage(t, i18n.English, "alert.incident.title_required"),
+			shownMessage(t, i18n.English, "alert.area.out_of_range", "95", "13")} {
+			if code != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
+				t.Errorf("bad title and area in English: %d, want %q", code, want)
+			}
+		}
+		crisis.post("/lang", url.Values{"lang": {"it"}})
+		if list, _ := in.App.Alerts.Incidents(ctx, o.ID, 500); len(list) != len(before) {
+			t.Fatalf("refused incidents stored: %d, want %d", len(list), len(before))
 		}
 		code, _, loc := crisis.post("/alerts/incidents", url.Values{"type": {"vento"}, "colour": {"rossa"},
 			"title": {"Bora <b>forte</b> test"}, "hashtag": {"#boraTest"}, "numbers": {"Protezione civile: 800 500 300"},
@@ -71,6 +91,11 @@ func TestAlertsCrisisDesk(t *testing.T) {
 			"lang": {"en"}, "account": {acct.ID}})
 		if code != http.StatusOK || !strings.Contains(body, `name="text_en_full"`) || !strings.Contains(body, "ALLERTA ROSSA") {
 			t.Fatalf("preview: %d", code)
+		}
+		// An update cannot come before the alert.
+		code, body, _ = crisis.post(path+"/send", url.Values{"action": {"send"}, "kind": {"update"}, "account": {acct.ID}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, shownMessage(t, i18n.Italian, "alert.send.not_alerted")) {
+			t.Errorf("an update before the alert: %d", code)
 		}
 		// The viewer (the mayor) reads but cannot send.
 		mayor := newClient(t, in.URL)
@@ -102,7 +127,8 @@ func TestAlertsCrisisDesk(t *testing.T) {
 			t.Errorf("incident after the alert: %v %v", inc.Status, err)
 		}
 		// A CAP feed to follow; a bad address is refused in words.
-		if code, body, _ := crisis.post("/alerts/sources", url.Values{"url": {"ftp://x"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "http") {
+		if code, body, _ := crisis.post("/alerts/sources", url.Values{"url": {"ftp://x"}}); code != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, shownMessage(t, i18n.Italian, "alert.source.url_invalid", "ftp://x")) {
 			t.Errorf("bad CAP source: %d", code)
 		}
 		if code, _, _ := crisis.post("/alerts/sources", url.Values{"url": {"https://protezionecivile.regione.example/allerte.atom"},
@@ -118,6 +144,16 @@ func TestAlertsCrisisDesk(t *testing.T) {
 			t.Error("after the first alert the composer offers update and all-clear only")
 		}
 	})
+}
+
+// shownMessage is a message of the catalog as a page shows it, escaped.
+func shownMessage(t *testing.T, lang i18n.Lang, key string, args ...any) string {
+	t.Helper()
+	var b strings.Builder
+	if err := template.Must(template.New("").Parse("{{.}}")).Execute(&b, i18n.Default().T(lang, key, args...)); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // waitUntil polls cond until it holds; a background job that never does

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -236,14 +237,49 @@ func safeNext(next string) string {
 	return next
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// contentSecurityPolicy allows only Piazza's own files, plus the images
+// of the map's tile server (origin, "" when there is no map).
+func contentSecurityPolicy(tileOrigin string) string {
+	img := "img-src 'self' data:"
+	if tileOrigin != "" {
+		img += " " + tileOrigin
+	}
+	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+}
+
+// cspSource is what an origin may look like in the policy: no space,
+// quote, comma or semicolon that would end or add a directive.
+var cspSource = regexp.MustCompile(`^https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?$|^https?://\[[0-9A-Fa-f:.]+\](:[0-9]+)?$`)
+
+// tileOrigin is the scheme and host of a tile URL template, as a CSP
+// source: https://tile.openstreetmap.org, or https://*.tiles.example.it
+// for a {s} subdomain. config checked the template; this refuses anything
+// that would not make a clean source, since it goes into a header.
+func tileOrigin(template string) (string, error) {
+	if template == "" {
+		return "", nil
+	}
+	scheme, rest, ok := strings.Cut(template, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	host, _, _ = strings.Cut(host, "?")
+	if sub, found := strings.CutPrefix(host, "{s}."); found {
+		host = "*." + sub
+	}
+	origin := strings.ToLower(scheme) + "://" + strings.ToLower(host)
+	if !ok || !cspSource.MatchString(origin) {
+		return "", fmt.Errorf("web: map tiles %q: want an http(s) URL template with a fixed host", template)
+	}
+	return origin, nil
+}
+
+func securityHeaders(next http.Handler, csp string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
-			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+			h.Set("Content-Security-Policy", csp)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -76,6 +76,11 @@ type Deps struct {
 	// Sandbox lists what the demo's fake platforms received; nil outside
 	// demo mode.
 	Sandbox Sandbox
+	// MapTiles is the tile URL template of the map on which an incident's
+	// area is drawn ({z}, {x}, {y}, as Leaflet takes it); empty = no map,
+	// the area is typed. MapAttribution is the credit the map shows.
+	MapTiles       string
+	MapAttribution string
 }
 
 // Sandbox is the demo's set of in-process fake platforms.
@@ -96,6 +101,9 @@ type Server struct {
 	catalog *i18n.Catalog
 	pages   map[i18n.Lang]map[string]*template.Template
 	secure  bool
+	// csp is the Content-Security-Policy of the pages, with the map's tile
+	// server among the image sources when there is a map.
+	csp     string
 	metrics *httpMetrics
 	// formLimits keeps floods of the public forms (web form, Open311) out,
 	// per server so that instances (and tests) do not share budgets.
@@ -113,6 +121,11 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{Deps: d, catalog: i18n.Default(), secure: strings.HasPrefix(d.PublicURL, "https://"),
 		formLimits: &formLimiter{byIP: map[string]*rate.Limiter{}}}
+	origin, err := tileOrigin(d.MapTiles)
+	if err != nil {
+		return nil, err
+	}
+	s.csp = contentSecurityPolicy(origin)
 	pages, err := parseTemplates(s.catalog)
 	if err != nil {
 		return nil, err
@@ -133,7 +146,7 @@ func (s *Server) Handler() http.Handler {
 	h = cop.Handler(h)
 	h = limitBody(h)
 	h = s.metrics.wrap(h)
-	h = securityHeaders(h)
+	h = securityHeaders(h, s.csp)
 	h = s.recoverer(h)
 	return h
 }

@@ -56,11 +56,12 @@ type Card struct {
 	Size     Size
 }
 
-// Error codes, message keys for the web layer.
+// Error codes: translation keys, in the i18n catalogs with the alert
+// package's own (alert.card.…).
 const (
-	CodeColourUnknown = "alert.card_colour_unknown"
-	CodeHeadlineEmpty = "alert.card_headline_empty"
-	CodeSizeUnknown   = "alert.card_size_unknown"
+	CodeColourUnknown = "alert.card.colour_unknown"
+	CodeHeadlineEmpty = "alert.card.headline_empty"
+	CodeSizeUnknown   = "alert.card.size_unknown"
 )
 
 // Error is a card that cannot be drawn, with its translation key.

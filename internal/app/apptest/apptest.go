@@ -32,18 +32,28 @@ type Instance struct {
 	Mail *mailtest.Server
 }
 
+// Option changes the environment an instance is configured from.
+type Option func(env map[string]string)
+
+// Env sets one PIAZZA_* variable of the instance.
+func Env(name, value string) Option {
+	return func(env map[string]string) { env[name] = value }
+}
+
 // Each starts an instance per engine (SQLite always; PostgreSQL when
 // storetest.EnvURL is set) and runs fn against it as a subtest.
-func Each(t *testing.T, fn func(t *testing.T, in *Instance)) {
+func Each(t *testing.T, fn func(t *testing.T, in *Instance), opts ...Option) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, store.SQLite)) })
+	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, store.SQLite, opts...)) })
 	if os.Getenv(storetest.EnvURL) != "" {
-		t.Run("postgres", func(t *testing.T) { fn(t, Start(t, store.Postgres)) })
+		t.Run("postgres", func(t *testing.T) { fn(t, Start(t, store.Postgres, opts...)) })
 	}
 }
 
-// Start runs Piazza on a free local port until the test ends.
-func Start(t testing.TB, engine store.Engine) *Instance {
+// Start runs Piazza on a free local port until the test ends. The
+// incident map has no tile server unless an option gives one, so that no
+// test's browser fetches tiles from the Internet.
+func Start(t testing.TB, engine store.Engine, opts ...Option) *Instance {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,6 +68,10 @@ func Start(t testing.TB, engine store.Engine) *Instance {
 		"PIAZZA_SMTP_URL":   smtp.URL(),
 		"PIAZZA_DEMO":       "true",
 		"PIAZZA_SECRET_KEY": "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		"PIAZZA_MAP_TILES":  "none",
+	}
+	for _, o := range opts {
+		o(env)
 	}
 	if engine == store.Postgres {
 		env["PIAZZA_DATABASE_URL"] = storetest.URL(t)
