@@ -27,6 +27,7 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/jobs"
+	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/webpush"
@@ -142,7 +143,10 @@ type Deps struct {
 	// Bots gives the organisation's Telegram bot (accountID "" for its
 	// default one), nil when it has none.
 	Bots func(ctx context.Context, orgID, accountID string) (Bot, error)
-	Log  *slog.Logger
+	// Notify tells the crisis team about a delivery that failed or may
+	// not have gone out, and about an imported CAP alert; nil: nobody.
+	Notify *notify.Service
+	Log    *slog.Logger
 	// PublicURL prefixes the live page, the card image and the feeds.
 	PublicURL string
 	// Now is the clock; nil means store.Now.

@@ -49,6 +49,7 @@ type env struct {
 	ig       *instagramtest.Server
 	accounts map[channel.Platform]string
 	real     string // a real (not sandbox) Telegram account
+	notify   *notify.Service
 }
 
 const channelRef = "@comune_prova"
@@ -101,8 +102,24 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	e.real = realAcct.ID
-	e.alerts = alert.NewService(alert.Deps{DB: db, Publish: e.pub, PublicURL: "https://piazza.example", Log: slog.New(slog.DiscardHandler)})
+	e.notify = notify.NewService(db, nil, "http://piazza.test")
+	e.alerts = alert.NewService(alert.Deps{DB: db, Publish: e.pub, PublicURL: "https://piazza.example", Log: slog.New(slog.DiscardHandler),
+		Notify: e.notify})
 	return e
+}
+
+// person adds someone with role to the organisation.
+func (e *env) person(t *testing.T, role org.Role) auth.Person {
+	t.Helper()
+	p, err := auth.NewService(e.db, nil).CreatePerson(e.ctx, nil, auth.PersonInput{Email: storetest.Unique("persona") + "@comune.example",
+		Name: "Persona " + string(role), Lang: "it"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.NewService(e.db).Grant(e.ctx, e.org.ID, p.ID, role, ""); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func (e *env) incident(t *testing.T, exercise bool) alert.Incident {
@@ -248,6 +265,7 @@ func TestBroadcastUpdateAndAllClear(t *testing.T) {
 func TestOneChannelDown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		coordinator, editor := e.person(t, org.RoleCrisis), e.person(t, org.RoleEditor)
 		inc := e.incident(t, false)
 		e.md.Inject(channeltest.FaultBadRequest, 1)
 		a, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert, AccountIDs: e.all()})
@@ -266,6 +284,19 @@ func TestOneChannelDown(t *testing.T) {
 			if d.State == alert.StateFailed && d.Error == "" {
 				t.Errorf("%s failed without a reason", d.Platform)
 			}
+		}
+		// The crisis coordinator is told at once; an editor, who does not
+		// send alerts, is not.
+		ns, err := e.notify.List(e.ctx, e.org.ID, coordinator.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ns) != 1 || ns[0].Kind != notify.KindAlertDelivery || !strings.Contains(ns[0].Body, "mastodon") ||
+			ns[0].Link != "/alerts/incidents/"+inc.ID {
+			t.Errorf("the coordinator's notifications: %+v", ns)
+		}
+		if ns, _ := e.notify.List(e.ctx, e.org.ID, editor.ID, 10); len(ns) != 0 {
+			t.Errorf("the editor was notified: %+v", ns)
 		}
 		// A person sends it again once the platform is back.
 		for _, d := range got {

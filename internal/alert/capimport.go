@@ -19,6 +19,8 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/alert/cap"
 	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/notify"
+	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/valid"
 )
@@ -296,9 +298,23 @@ func (s *Service) importCAPMessage(ctx context.Context, src CAPSource, a *cap.Al
 		return false, err
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		return audit.Record(ctx, tx, audit.Change{OrgID: src.OrgID, Action: "incident.imported", TargetType: "incident",
+		if err := audit.Record(ctx, tx, audit.Change{OrgID: src.OrgID, Action: "incident.imported", TargetType: "incident",
 			TargetID: inc.ID, TargetLabel: inc.Title, After: map[string]any{"source": src.URL, "message": link, "sender": a.Sender,
-				"identifier": a.Identifier, "msg_type": a.MsgType, "sent": cap.FormatTime(a.Sent), "follows": earlier}})
+				"identifier": a.Identifier, "msg_type": a.MsgType, "sent": cap.FormatTime(a.Sent), "follows": earlier}}); err != nil {
+			return err
+		}
+		// A draft nobody sees helps nobody: the crisis team is told.
+		if s.Notify == nil {
+			return nil
+		}
+		from := src.Label
+		if from == "" {
+			from = a.Sender
+		}
+		_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermIncidentManage, "", notify.Notification{OrgID: src.OrgID,
+			Kind: notify.KindIncidentImported, Title: truncate(inc.Title, 120),
+			Body: truncate("Bozza da confermare, importata da "+from+".", 500), Link: "/alerts/incidents/" + inc.ID})
+		return err
 	})
 	if err != nil {
 		return true, fmt.Errorf("alert: audit imported incident %s: %w", inc.ID, err)

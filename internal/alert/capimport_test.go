@@ -19,6 +19,8 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/alert/cap"
 	"github.com/piazza-pa/piazza/internal/audit"
+	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
@@ -119,6 +121,16 @@ func TestImportCAP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newCAPEnv(t, db)
 		comune, other := e.org(t, db), e.org(t, db)
+		notes := notify.NewService(db, nil, "http://piazza.test")
+		e.svc.Notify = notes
+		coordinator, err := auth.NewService(db, nil).CreatePerson(e.ctx, nil, auth.PersonInput{
+			Email: storetest.Unique("crisi") + "@comune.example", Name: "Coordinatrice", Lang: "it"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := org.NewService(db).Grant(e.ctx, comune, coordinator.ID, org.RoleCrisis, ""); err != nil {
+			t.Fatal(err)
+		}
 		// The broken source comes first: the others must still be read.
 		broken := e.add(t, comune, capBrokenFeed, "Provincia")
 		region := e.add(t, comune, capRegionFeed, "Protezione civile regionale")
@@ -143,6 +155,20 @@ func TestImportCAP(t *testing.T) {
 			t.Fatalf("drafts = %v, want the wind and the flood alerts", drafts)
 		}
 		wind, flood := drafts[capWindRef], drafts[capFloodRef]
+		// The crisis team hears of each draft, with a link to confirm it.
+		ns, err := notes.List(e.ctx, comune, coordinator.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		links := map[string]bool{}
+		for _, n := range ns {
+			if n.Kind == notify.KindIncidentImported && strings.Contains(n.Body, "Protezione civile regionale") {
+				links[n.Link] = true
+			}
+		}
+		if len(ns) != 2 || !links["/alerts/incidents/"+wind.ID] || !links["/alerts/incidents/"+flood.ID] {
+			t.Errorf("the coordinator's notifications: %+v", ns)
+		}
 		for _, in := range []Incident{wind, flood} {
 			if in.Status != StatusDraft || in.Source != SourceCAP || in.Exercise || in.CreatedBy != "" {
 				t.Errorf("%s: status %s, source %s, exercise %v, created by %q; want a draft from cap by nobody",

@@ -16,6 +16,8 @@ import (
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/jobs"
+	"github.com/piazza-pa/piazza/internal/notify"
+	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 )
@@ -254,9 +256,34 @@ func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub chan
 		if n, _ := r.RowsAffected(); n == 0 || state == StateSent {
 			return nil
 		}
-		return audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "alert.delivery_" + state, TargetType: "alert_delivery",
-			TargetID: d.ID, TargetLabel: d.Platform + ": " + d.Label, After: map[string]string{"error": truncate(msg, 300)}})
+		if err := audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "alert.delivery_" + state, TargetType: "alert_delivery",
+			TargetID: d.ID, TargetLabel: d.Platform + ": " + d.Label, After: map[string]string{"error": truncate(msg, 300)}}); err != nil {
+			return err
+		}
+		return s.notifyDelivery(ctx, tx, orgID, d, state, msg)
 	})
+}
+
+// notifyDelivery tells those who send alerts that one did not reach a
+// channel, or may not have: in an emergency nobody should learn it from a
+// citizen.
+func (s *Service) notifyDelivery(ctx context.Context, tx *sql.Tx, orgID string, d Delivery, state, msg string) error {
+	if s.Notify == nil {
+		return nil
+	}
+	var incidentID, headline string
+	if err := tx.QueryRowContext(ctx, `SELECT incident_id, headline FROM alerts WHERE id = $1`, d.AlertID).Scan(&incidentID,
+		&headline); err != nil {
+		return fmt.Errorf("alert: notify delivery: %w", err)
+	}
+	what := "non inviata"
+	if state == StateUnknown {
+		what = "esito incerto: verificare sulla piattaforma"
+	}
+	_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermAlertSend, "", notify.Notification{OrgID: orgID,
+		Kind: notify.KindAlertDelivery, Title: truncate(headline, 120),
+		Body: truncate(d.Platform+" "+d.Label+": "+what+". "+msg, 500), Link: "/alerts/incidents/" + incidentID})
+	return err
 }
 
 // Recover settles what a crash left: a delivery still "sending" after

@@ -182,7 +182,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 		Pollers: a.deskPoller})
 	a.Desk.Register(a.Jobs)
 	a.Alerts = alert.NewService(alert.Deps{DB: a.DB, Publish: a.Publish, Jobs: a.Jobs, Log: a.Log, PublicURL: a.publicURL(),
-		Sealer: sealer, Bots: a.orgBot, OnDrill: a.drillSurge})
+		Sealer: sealer, Bots: a.orgBot, OnDrill: a.drillSurge, Notify: a.Notify})
 	a.Alerts.Register(a.Jobs)
 	a.startWebPush(ctx, cfg)
 	a.registerTasks()

@@ -35,14 +35,22 @@ const (
 	KindRequestOverdue       Kind = "desk.overdue"
 	KindUrgentMessage        Kind = "desk.urgent"
 	KindAssigned             Kind = "desk.assigned"
+	// KindAlertDelivery: an emergency alert did not reach a channel, or
+	// may not have (a person must look on the platform).
+	KindAlertDelivery Kind = "alert.delivery"
+	// KindIncidentImported: another body's CAP alert became a draft
+	// incident waiting for a person.
+	KindIncidentImported Kind = "alert.imported"
 )
 
 // Kinds lists every kind in display order.
-var Kinds = []Kind{KindPostAwaitingApproval, KindPublicationFailed, KindRequestOverdue, KindUrgentMessage, KindAssigned}
+var Kinds = []Kind{KindPostAwaitingApproval, KindPublicationFailed, KindRequestOverdue, KindUrgentMessage, KindAssigned,
+	KindAlertDelivery, KindIncidentImported}
 
-// emailByDefault: failures and urgent messages reach people by email unless
-// they opt out; the rest stays in the bell unless they opt in.
-var emailByDefault = map[Kind]bool{KindPublicationFailed: true, KindUrgentMessage: true}
+// emailByDefault: failures, urgent messages and emergencies reach people by
+// email unless they opt out; the rest stays in the bell unless they opt in.
+var emailByDefault = map[Kind]bool{KindPublicationFailed: true, KindUrgentMessage: true, KindAlertDelivery: true,
+	KindIncidentImported: true}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

@@ -369,6 +369,8 @@ func TestPreferences(t *testing.T) {
 			notify.KindRequestOverdue:       false,
 			notify.KindUrgentMessage:        true,
 			notify.KindAssigned:             false,
+			notify.KindAlertDelivery:        true,
+			notify.KindIncidentImported:     true,
 		}
 		if len(prefs) != len(want) {
 			t.Fatalf("defaults: %v", prefs)
@@ -481,10 +483,11 @@ func TestSendPendingEmails(t *testing.T) {
 		}
 
 		annas := to(msgs, anna.Email)
-		if len(annas) != 2 {
-			t.Fatalf("anna got %d emails, want 2 (failed, urgent)", len(annas))
+		if len(annas) != 4 {
+			t.Fatalf("anna got %d emails, want 4 (failed, urgent, alert not delivered, alert imported)", len(annas))
 		}
-		wantIT := map[string]notify.Kind{"Pubblicazione non riuscita": notify.KindPublicationFailed, "Messaggio urgente": notify.KindUrgentMessage}
+		wantIT := map[string]notify.Kind{"Pubblicazione non riuscita": notify.KindPublicationFailed, "Messaggio urgente": notify.KindUrgentMessage,
+			"Allerta non consegnata": notify.KindAlertDelivery, "Allerta importata da un feed CAP": notify.KindIncidentImported}
 		for _, m := range annas {
 			subject, text := m.Subject(), m.Text()
 			var kind notify.Kind
