@@ -458,6 +458,13 @@ func Listen(addr string) (net.Listener, error) {
 // in), then the workers (running jobs finish or are cancelled), then the
 // database, which both of them were using.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	// The desk's near-duplicate groups live in memory: the open ones are
+	// rebuilt before any message can arrive (a poll, a webhook), so that
+	// after a restart during a storm new messages still join them. Without
+	// them the desk only groups less, so a failure does not stop the start.
+	if err := a.Desk.RestoreGroups(ctx); err != nil {
+		a.Log.Warn("desk: open groups not restored; new messages start new groups", "err", err)
+	}
 	if err := a.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("app: start jobs: %w", err)
 	}

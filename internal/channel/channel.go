@@ -9,9 +9,11 @@
 //
 // A connector implements Connector and, for what its platform supports, the
 // optional interfaces (CredentialChecker, Editor, Deleter, Finder,
-// Refresher). Domains ask for an optional capability with a type assertion,
-// and the Capabilities of the connector say the same thing as data for the
-// editor and the account page.
+// Refresher; Replier, Moderator and Poller for the citizen desk). Domains
+// call an optional capability through a type assertion, and the
+// Capabilities of the connector say the same thing as data, for the editor,
+// the account page and the desk, which offers only what the platform
+// allows.
 package channel
 
 import (

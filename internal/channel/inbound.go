@@ -89,10 +89,9 @@ const (
 	Delete ModerationAction = "delete"
 )
 
-// Moderator hides or deletes a citizen's comment on the platform.
+// Moderator hides or deletes a citizen's comment on the platform. Which of
+// the two it can do, its Capabilities say (Hide, DeleteComment).
 type Moderator interface {
-	// Moderations lists the actions the platform allows.
-	Moderations() []ModerationAction
 	Moderate(ctx context.Context, acct Account, remoteID string, action ModerationAction) error
 }
 

@@ -26,6 +26,23 @@ type Capabilities struct {
 	Idempotent   bool
 	CheckAccount bool
 	Refresh      bool // OAuth tokens that expire and are renewed
+
+	// What the citizen desk may do on the platform. The desk offers an
+	// action only where its flag is set, and a test holds every connector
+	// to implement the interface its flags promise.
+
+	// Reply: answer a citizen's message where they wrote it (Replier).
+	Reply bool
+	// ReplyPrivate: answer a public comment in private (Reply.Private): a
+	// Messenger or Instagram private reply, a Mastodon direct message.
+	ReplyPrivate bool
+	// Hide and DeleteComment: take a citizen's public comment out of view,
+	// or remove it (Moderator, with the action Hide or Delete).
+	Hide          bool
+	DeleteComment bool
+	// Poll: what citizens send is read by polling (Poller); the others
+	// deliver it by webhook, or not at all.
+	Poll bool
 }
 
 // Limits are a platform's rules for one account. A zero number means "no

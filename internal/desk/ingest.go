@@ -291,7 +291,7 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 			out.ConversationID).Scan(&n); err != nil {
 			return err
 		}
-		if n == 0 && canAutoReply(in) {
+		if n == 0 && s.canAutoReply(in) {
 			m, err := s.queueReplyTx(ctx, tx, in.OrgID, out.ConversationID, ReplyInput{Text: helpText(cfg.settings)}, Auto, Scope{All: true})
 			if err != nil {
 				return err
@@ -314,15 +314,11 @@ func (s *Service) writeOne(ctx context.Context, tx *sql.Tx, w *pending) error {
 var errDuplicate = errors.New("desk: duplicate")
 
 // canAutoReply: automatic answers go where the desk can reply; a web form
-// author without an address reads them on the status page.
-func canAutoReply(in Inbound) bool {
-	switch in.Source {
-	case SourceWebForm, SourceEmail:
-		return true
-	case string(channel.X):
-		return false // no replies through X yet
-	}
-	return in.AccountID != ""
+// author without an address reads them on the status page. A request
+// through Open311 gets none: the client application that sent it answers
+// its user itself.
+func (s *Service) canAutoReply(in Inbound) bool {
+	return in.Source != SourceOpen311 && s.actions(in.Source, in.AccountID, in.Msg.Visibility).Reply
 }
 
 // helpText is the automatic answer to a message that may report people

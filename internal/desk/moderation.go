@@ -71,7 +71,8 @@ func SuggestRule(flag string) int {
 
 // Moderate applies the policy to one citizen message: the content is
 // archived (records requests), hidden or deleted on the platform where
-// its API allows, and the action is audited with its rule.
+// its API allows (elsewhere hide and delete are ErrNotOffered), and the
+// action is audited with its rule.
 func (s *Service) Moderate(ctx context.Context, orgID, messageID, action string, rule int, personID string, sc Scope) (Moderation, error) {
 	if !slices.Contains([]string{ActWarn, ActHide, ActDelete, ActBlock}, action) {
 		return Moderation{}, invalidf("action %q", action)
@@ -97,6 +98,9 @@ func (s *Service) Moderate(ctx context.Context, orgID, messageID, action string,
 	}
 	if c.Urgent() && action != ActWarn {
 		return Moderation{}, ErrHelpRequest
+	}
+	if !s.Actions(c).allows(action) {
+		return Moderation{}, fmt.Errorf("%w: %s", ErrNotOffered, action)
 	}
 	mod := Moderation{ID: store.NewID(), Action: action, Rule: rule, Outcome: "done"}
 	if action == ActHide || action == ActDelete {
@@ -159,11 +163,9 @@ func (s *Service) Moderate(ctx context.Context, orgID, messageID, action string,
 	return mod, nil
 }
 
-// moderateRemote asks the platform; its answer is recorded, never hidden.
+// moderateRemote asks the platform, which Moderate has found allows the
+// action; its answer is recorded, never hidden.
 func (s *Service) moderateRemote(ctx context.Context, c Conversation, remote string, act channel.ModerationAction) string {
-	if c.Visibility != channel.Public || c.AccountID == "" || s.Publish == nil {
-		return "not_applicable"
-	}
 	_, acct, err := s.Publish.Connect(ctx, c.OrgID, c.AccountID)
 	if err != nil {
 		return clip(err.Error(), 300)
@@ -173,7 +175,7 @@ func (s *Service) moderateRemote(ctx context.Context, c Conversation, remote str
 		return "not_supported"
 	}
 	m, ok := conn.(channel.Moderator)
-	if !ok || !slices.Contains(m.Moderations(), act) {
+	if !ok {
 		return "not_supported"
 	}
 	if err := m.Moderate(ctx, acct, remote, act); err != nil {

@@ -40,16 +40,11 @@ func (s *Service) saveCursor(ctx context.Context, orgID, key, cursor, pollErr st
 	return err
 }
 
-// PolledPlatforms are the platforms PollChannels reads.
-var PolledPlatforms = []channel.Platform{channel.Mastodon, channel.Bluesky, channel.Telegram}
-
-// PollChannels reads every active account of the given platforms (every
-// polled one when none is given). Telegram accounts with a webhook secret
-// receive webhooks instead.
+// PollChannels reads every active account of the given platforms (of
+// every platform whose connector polls, channel.Capabilities.Poll, when
+// none is given). Telegram accounts with a webhook secret receive webhooks
+// instead.
 func (s *Service) PollChannels(ctx context.Context, platforms ...channel.Platform) error {
-	if len(platforms) == 0 {
-		platforms = PolledPlatforms
-	}
 	if s.Publish == nil {
 		return nil
 	}
@@ -67,7 +62,10 @@ func (s *Service) PollChannels(ctx context.Context, platforms ...channel.Platfor
 			if a.Status != publish.AccountActive {
 				continue
 			}
-			if !slices.Contains(platforms, a.Platform) || !slices.Contains(PolledPlatforms, a.Platform) {
+			if len(platforms) > 0 && !slices.Contains(platforms, a.Platform) {
+				continue
+			}
+			if conn, ok := s.Publish.Registry().Platform(a.Platform); !ok || !conn.Capabilities().Poll {
 				continue
 			}
 			if err := s.pollAccount(ctx, orgID, a); err != nil {

@@ -81,6 +81,15 @@ func (s *Service) queueReplyTx(ctx context.Context, tx *sql.Tx, orgID, convID st
 	if in.Private && c.Visibility != channel.Public {
 		in.Private = false // already private
 	}
+	// Refused here, in words, rather than failing later in the job: a
+	// reply meant to be private never goes out in public.
+	can := s.Actions(c)
+	switch {
+	case !can.Reply:
+		return Message{}, fmt.Errorf("%w: reply through %s", ErrNotOffered, c.Source)
+	case in.Private && !can.ReplyPrivate:
+		return Message{}, fmt.Errorf("%w: reply in private through %s", ErrNotOffered, c.Source)
+	}
 	now := s.now()
 	m := Message{ID: store.NewID(), ConversationID: convID, Direction: dir, PersonID: in.PersonID, Text: in.Text,
 		State: StateQueued, Private: in.Private, CreatedAt: now}
@@ -132,8 +141,8 @@ func (s *Service) ReplyGroup(ctx context.Context, orgID, groupID string, in Repl
 		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 			for _, id := range batch {
 				m, err := s.queueReplyTx(ctx, tx, orgID, id, in, Out, sc)
-				if errors.Is(err, ErrForbidden) {
-					continue // another office's conversation in the group
+				if errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotOffered) {
+					continue // another office's conversation, or one the desk cannot answer
 				}
 				if err != nil {
 					return err

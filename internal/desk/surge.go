@@ -94,7 +94,7 @@ func (s *Service) loadSurges(ctx context.Context, orgID string, c *orgConfig) er
 // citizen and incident; it reports whether it queued one.
 func (s *Service) surgeReply(ctx context.Context, tx *sql.Tx, w *pending, convID string) (string, error) {
 	in := w.in
-	if w.surge == nil || in.Msg.Visibility != channel.Private || !canAutoReply(in) {
+	if w.surge == nil || in.Msg.Visibility != channel.Private || !s.canAutoReply(in) {
 		return "", nil
 	}
 	author := in.Msg.AuthorID

@@ -153,8 +153,11 @@ type deskConvData struct {
 	CanReply    bool
 	CanAssign   bool
 	CanModerate bool
-	Stale       time.Time
-	Canned      []desk.Canned
+	// Actions are what the citizen's channel allows (reply, in private,
+	// hide, delete): the page offers nothing else.
+	Actions desk.Actions
+	Stale   time.Time
+	Canned  []desk.Canned
 	// Draft is the reply box's text: a canned answer chosen, filled in.
 	Draft string
 	// Political is the canned answer suggested for a political polemic.
@@ -182,7 +185,7 @@ func (s *Server) deskConversationPage(w http.ResponseWriter, r *http.Request, rc
 		OfficeCodes: triage.Offices, Urgencies: triage.Urgencies, Moderations: triage.Moderations, Rules: desk.PolicyRules,
 		Now: time.Now(), StatusURL: s.Desk.StatusURL(rc.Org.Slug, c.Token), Suggested: desk.SuggestRule(c.Labels.Moderation),
 		CanReply: rc.Grants.Can(org.PermDeskReply), CanAssign: rc.Grants.Can(org.PermDeskAssign),
-		CanModerate: rc.Grants.Can(org.PermDeskModerate), Stale: time.Now().Add(-2 * time.Minute)}
+		CanModerate: rc.Grants.Can(org.PermDeskModerate), Actions: s.Desk.Actions(c), Stale: time.Now().Add(-2 * time.Minute)}
 	if d.CanAssign {
 		if d.People, err = s.Orgs.Members(ctx, rc.Org.ID); err != nil {
 			return err
@@ -218,6 +221,8 @@ func (s *Server) deskFail(w http.ResponseWriter, r *http.Request, rc *reqCtx, er
 		return s.deskConversationPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"desk": s.t(rc, "desk.error.help_request")})
 	case errors.Is(err, desk.ErrForbidden):
 		return s.deskConversationPage(w, r, rc, http.StatusForbidden, map[string]string{"desk": s.t(rc, "errors.forbidden")})
+	case errors.Is(err, desk.ErrNotOffered):
+		return s.deskConversationPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"desk": s.t(rc, "desk.error.not_offered")})
 	case errors.Is(err, desk.ErrInvalid):
 		msg := strings.TrimPrefix(err.Error(), "desk: ")
 		return s.deskConversationPage(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"desk": s.t(rc, "desk.error.invalid", msg)})

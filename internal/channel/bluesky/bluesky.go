@@ -92,10 +92,12 @@ func New(c *http.Client) *Connector {
 func (*Connector) Platform() channel.Platform { return channel.Bluesky }
 
 // Capabilities of a Bluesky account: no editing (a post record cannot be
-// changed once published), no video yet.
+// changed once published), no video yet. Mentions and replies are polled
+// and answered in public only (direct messages are Bluesky chat, which
+// Piazza does not use); another account's post cannot be hidden or deleted.
 func (*Connector) Capabilities() channel.Capabilities {
 	return channel.Capabilities{Publish: true, Delete: true, Images: true, LinkCard: true,
-		Find: true, Idempotent: true, CheckAccount: true}
+		Find: true, Idempotent: true, CheckAccount: true, Reply: true, Poll: true}
 }
 
 // Limits of a post. Count measures text in graphemes (and makes a text

@@ -104,10 +104,13 @@ func New(c *http.Client) *Connector {
 func (*Connector) Platform() channel.Platform { return channel.Facebook }
 
 // Capabilities of a Page: everything but idempotency, since the Graph API
-// keeps no key of ours; Find settles an unknown outcome instead.
+// keeps no key of ours; Find settles an unknown outcome instead. Comments
+// and Messenger messages arrive by webhook; a comment is answered in
+// public or privately, hidden or deleted.
 func (*Connector) Capabilities() channel.Capabilities {
 	return channel.Capabilities{Publish: true, Edit: true, Delete: true, Images: true, Video: true,
-		LinkCard: true, Find: true, CheckAccount: true, Refresh: true}
+		LinkCard: true, Find: true, CheckAccount: true, Refresh: true,
+		Reply: true, ReplyPrivate: true, Hide: true, DeleteComment: true}
 }
 
 // Limits of a Page post: up to MaxImages photos or one video, not both.

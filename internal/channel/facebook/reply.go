@@ -139,11 +139,6 @@ func commentID(id, op string) (string, *channel.Error) {
 	return id, nil
 }
 
-// Moderations are hiding and deleting a comment.
-func (*Connector) Moderations() []channel.ModerationAction {
-	return []channel.ModerationAction{channel.Hide, channel.Delete}
-}
-
 // Moderate hides a citizen's comment (POST /{comment-id} is_hidden=true:
 // the author and their friends still see it, nobody else does) or deletes
 // it (DELETE /{comment-id}). Deleting a comment already gone is no error.

@@ -116,9 +116,11 @@ func (*Connector) Platform() channel.Platform { return channel.Instagram }
 // Capabilities of an Instagram professional account: no Edit (the API
 // cannot change a published caption) and no link card (a caption's links
 // are not even clickable). Delete needs the instagram_manage_contents
-// permission.
+// permission. Comments and direct messages arrive by webhook; a comment is
+// answered in public or privately, hidden or deleted.
 func (*Connector) Capabilities() channel.Capabilities {
-	return channel.Capabilities{Publish: true, Delete: true, Images: true, Video: true, Find: true, CheckAccount: true}
+	return channel.Capabilities{Publish: true, Delete: true, Images: true, Video: true, Find: true, CheckAccount: true,
+		Reply: true, ReplyPrivate: true, Hide: true, DeleteComment: true}
 }
 
 // Limits of a post. Images must be JPEG; the carousel's bound of ten

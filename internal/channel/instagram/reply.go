@@ -110,11 +110,6 @@ func (c *Connector) sendMessage(ctx context.Context, acct channel.Account, user,
 	return channel.Published{RemoteID: a.MessageID, At: c.now().UTC()}, nil
 }
 
-// Moderations are hiding and deleting a comment.
-func (*Connector) Moderations() []channel.ModerationAction {
-	return []channel.ModerationAction{channel.Hide, channel.Delete}
-}
-
 // Moderate hides a comment on the account's media (POST /{ig-comment-id}
 // hide=true: its author still sees it) or deletes it (DELETE
 // /{ig-comment-id}). Deleting a comment already gone is no error.

@@ -5,7 +5,6 @@ package instagram_test
 
 import (
 	"net/url"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -247,8 +246,8 @@ func TestReplyFaults(t *testing.T) {
 func TestModerate(t *testing.T) {
 	ctx := t.Context()
 	e := newEnv(t, instagramtest.Options{}, 2*time.Second)
-	if got := e.conn.Moderations(); !slices.Equal(got, []channel.ModerationAction{channel.Hide, channel.Delete}) {
-		t.Errorf("Moderations = %v", got)
+	if c := e.conn.Capabilities(); !c.Hide || !c.DeleteComment {
+		t.Errorf("capabilities %+v: the connector hides and deletes comments", c)
 	}
 	media := publishMedia(t, e)
 	spam := commentOn(t, e, media, maria, "Compra follower")

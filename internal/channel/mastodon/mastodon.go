@@ -112,9 +112,12 @@ func New(c *http.Client) *Connector {
 func (*Connector) Platform() channel.Platform { return channel.Mastodon }
 
 // Capabilities of a Mastodon account: everything but token refresh.
+// Mentions are polled and answered, in private with a direct status; the
+// API gives an account no way to hide or delete another's status (that is
+// the instance moderators' work).
 func (*Connector) Capabilities() channel.Capabilities {
 	return channel.Capabilities{Publish: true, Edit: true, Delete: true, Images: true, Video: true, LinkCard: true,
-		Find: true, Idempotent: true, CheckAccount: true}
+		Find: true, Idempotent: true, CheckAccount: true, Reply: true, ReplyPrivate: true, Poll: true}
 }
 
 // instanceLimits are an instance's limits as Account.Settings hold them.

@@ -71,10 +71,12 @@ func (*Connector) Platform() channel.Platform { return channel.Telegram }
 
 // Capabilities of a bot in a channel: no Finder (the Bot API has no way to
 // read the channel's messages), so an unknown outcome is settled by a
-// person.
+// person. Citizens write to the bot in private chats, answered in the same
+// chat: there are no public comments to answer in private or to moderate.
+// A bot without a public webhook address is polled.
 func (*Connector) Capabilities() channel.Capabilities {
 	return channel.Capabilities{Publish: true, Edit: true, Delete: true, Images: true, Video: true,
-		LinkCard: true, CheckAccount: true}
+		LinkCard: true, CheckAccount: true, Reply: true, Poll: true}
 }
 
 // Limits of the Bot API. Telegram has no alternative text for media.

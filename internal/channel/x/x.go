@@ -109,7 +109,8 @@ func (*Connector) Platform() channel.Platform { return channel.X }
 
 // Capabilities of an X account. Editing a post through the API is open to
 // paying accounts only, so Piazza does not offer it; X keeps no key of
-// ours, so Find settles an unknown outcome instead of idempotency.
+// ours, so Find settles an unknown outcome instead of idempotency. Nothing
+// of the citizen desk yet: mentions are neither read nor answered.
 func (*Connector) Capabilities() channel.Capabilities {
 	return channel.Capabilities{Publish: true, Delete: true, Images: true, Video: true, LinkCard: true,
 		Find: true, CheckAccount: true, Refresh: true}
