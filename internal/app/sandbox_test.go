@@ -80,14 +80,20 @@ func TestDemoSandbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var past *alert.Incident
+		var past, drill *alert.Incident
 		for i := range incs {
-			if incs[i].Title == "Bora forte sulla costa" {
+			switch incs[i].Title {
+			case "Bora forte sulla costa":
 				past = &incs[i]
+			case "Esercitazione: acqua alta in centro storico":
+				drill = &incs[i]
 			}
 		}
 		if past == nil || past.Status != alert.StatusResolved || past.Exercise {
 			t.Fatalf("the demo's past incident: %+v", past)
+		}
+		if drill == nil || drill.Status != alert.StatusDraft || !drill.Exercise {
+			t.Errorf("the demo's drill, a draft ready to run: %+v", drill)
 		}
 		list, err := in.App.Alerts.Alerts(context.Background(), o.ID, past.ID)
 		if err != nil || len(list) != 3 || list[2].Kind != alert.KindCancel || list[1].Colour != alert.Red {

@@ -23,11 +23,12 @@ const vallebellaZones = `{"type": "FeatureCollection", "features": [
   [[[13.775, 45.655], [13.800, 45.655], [13.800, 45.675], [13.775, 45.675], [13.775, 45.655]]]}}
 ]}`
 
-// SeedAlerts gives the demo its zones and a resolved past incident: a
-// night of Bora ten days ago, with the alert, an update raising the level
-// and the all-clear, each published on the sandbox channels, so the live
-// page, /feeds/alerts.atom and the CAP messages are never empty. It runs
-// once: an organisation with incidents is left as it is.
+// SeedAlerts gives the demo its zones, a resolved past incident (a night
+// of Bora ten days ago, with the alert, an update raising the level and
+// the all-clear, each published on the sandbox channels, so the live page,
+// /feeds/alerts.atom and the CAP messages are never empty) and a drill
+// left as a draft for a newcomer to run. It runs once: an organisation
+// with incidents is left as it is.
 func SeedAlerts(ctx context.Context, s Services, alerts *alert.Service, orgID string) (bool, error) {
 	existing, err := alerts.Incidents(ctx, orgID, 1)
 	if err != nil || len(existing) > 0 {
@@ -88,6 +89,19 @@ func SeedAlerts(ctx context.Context, s Services, alerts *alert.Service, orgID st
 		if _, _, err := past.Send(ctx, orgID, "", inc.ID, st.input); err != nil {
 			return false, fmt.Errorf("demo: alert: %w", err)
 		}
+	}
+	// A drill ready to rehearse: its first alert reaches the sandbox
+	// channels and the test devices only, and starts simulated citizens
+	// writing to the desk.
+	_, err = alerts.CreateIncident(ctx, orgID, "", alert.IncidentInput{Type: alert.TypeHighTide, Colour: alert.Orange,
+		Title:        "Esercitazione: acqua alta in centro storico",
+		Description:  "Prova del gruppo di crisi: marea prevista a 140 cm sul medio mare, allagamenti nel centro storico.",
+		Instructions: "Non scendete nei piani interrati, spostate i veicoli dalle rive, seguite le indicazioni della polizia locale.",
+		Hashtag:      "#AcquaAltaVallebella",
+		Numbers:      []alert.Number{{Label: "Protezione civile comunale", Number: "800 123 456"}},
+		ZoneIDs:      []string{zones[0].ID}, Exercise: true})
+	if err != nil {
+		return false, fmt.Errorf("demo: drill: %w", err)
 	}
 	return true, nil
 }
