@@ -61,6 +61,11 @@ func TestAlertsCrisisDesk(t *testing.T) {
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, shownMessage(t, i18n.Italian, "alert.area.out_of_range", "95", "13")) {
 			t.Fatalf("bad area: %d", code)
 		}
+		// Next to its field too, tied to it for screen readers.
+		if !strings.Contains(body, `id="i-area-error"`) || !strings.Contains(body, `aria-describedby="i-area-help i-area-error"`) ||
+			strings.Contains(body, `id="i-title-error"`) {
+			t.Errorf("bad area: the message is not next to the area field alone")
+		}
 		crisis.post("/lang", url.Values{"lang": {"en"}})
 		bad.Set("title", " ")
 		code, body, _ = crisis.post("/alerts/incidents", bad)
