@@ -19,8 +19,6 @@ package alert
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -115,17 +113,7 @@ const (
 // with valid errors (package valid): a field and a translation key under
 // "alert.", which web shows in the person's language next to the field
 // and api returns in error.fields.
-var (
-	// ErrInvalid is wrapped by the refusals still written as Italian text
-	// (a Web Push subscription, settling a delivery), until they carry
-	// keys too.
-	ErrInvalid  = errors.New("alert: invalid input")
-	ErrNotFound = store.ErrNotFound
-)
-
-func invalidf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
-}
+var ErrNotFound = store.ErrNotFound
 
 // Deps are what the alert service needs.
 type Deps struct {

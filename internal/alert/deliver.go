@@ -20,6 +20,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/valid"
 )
 
 // Attempts and leases of a delivery.
@@ -350,7 +351,7 @@ func (s *Service) Settle(ctx context.Context, orgID, deliveryID string, sent boo
 		return fmt.Errorf("alert: settle: %w", err)
 	}
 	if n, _ := r.RowsAffected(); n == 0 {
-		return invalidf("solo un invio non riuscito o dall'esito incerto si può risolvere")
+		return valid.New("delivery", "alert.delivery.not_settleable")
 	}
 	action := "alert.delivery_confirmed"
 	if !sent {

@@ -21,6 +21,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/valid"
 	"github.com/piazza-pa/piazza/internal/webpush"
 )
 
@@ -152,12 +153,12 @@ func (s *Service) loadVAPID(ctx context.Context) (webpush.VAPIDKeys, error) {
 func (s *Service) SubscribeWebPush(ctx context.Context, orgID string, sub webpush.Subscription, lang string, topics []Type, zoneIDs []string) (Subscriber, error) {
 	if err := sub.Validate(); err != nil {
 		detail := strings.TrimPrefix(err.Error(), webpush.ErrInvalidSubscription.Error()+": ")
-		return Subscriber{}, invalidf("iscrizione alle notifiche non valida: il browser non ha fornito un indirizzo e delle chiavi utilizzabili (%s)", detail)
+		return Subscriber{}, valid.New("subscription", "alert.push.subscription_invalid", detail)
 	}
 	sb := Subscriber{OrgID: orgID, Kind: SubscriberWebPush, Address: sub.Endpoint, Lang: subscriberLang(lang)}
 	for _, t := range topics {
 		if !t.Valid() {
-			return Subscriber{}, invalidf("tipo di evento sconosciuto %q", t)
+			return Subscriber{}, valid.New("topics", "alert.incident.type_unknown", truncate(string(t), 40))
 		}
 		if !slices.Contains(sb.Topics, t) {
 			sb.Topics = append(sb.Topics, t)
@@ -169,7 +170,7 @@ func (s *Service) SubscribeWebPush(ctx context.Context, orgID string, sub webpus
 		}
 	}
 	if len(sb.ZoneIDs) > maxSubscriberZones {
-		return Subscriber{}, invalidf("si possono scegliere al massimo %d zone", maxSubscriberZones)
+		return Subscriber{}, valid.New("zones", "alert.push.too_many_zones", maxSubscriberZones)
 	}
 	if err := s.checkZones(ctx, orgID, sb.ZoneIDs); err != nil {
 		return Subscriber{}, err
@@ -237,7 +238,7 @@ func (s *Service) checkZones(ctx context.Context, orgID string, ids []string) er
 	}
 	for _, id := range ids {
 		if !found[id] {
-			return invalidf("zona sconosciuta %q", id)
+			return valid.New("zones", "alert.incident.zone_unknown", truncate(id, 40))
 		}
 	}
 	return nil

@@ -203,8 +203,7 @@ func zonesView(zs []alert.Zone) []zoneJSON {
 
 // alertError turns the domain's refusals into a 422. Most name their
 // fields with a translation key, which toError passes on; the domain names
-// them after the web forms, renamed here after the request's JSON. A
-// refusal still written as text (settling a delivery) keeps its words.
+// them after the web forms, renamed here after the request's JSON.
 func alertError(err error) error {
 	if es, ok := valid.As(err); ok {
 		out := make(valid.Errors, 0, len(es))
@@ -212,9 +211,6 @@ func alertError(err error) error {
 			out = append(out, &valid.Error{Field: alertJSONField(e.Field), Key: e.Key, Args: e.Args})
 		}
 		return out
-	}
-	if errors.Is(err, alert.ErrInvalid) {
-		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: invalidMessage(err)}
 	}
 	return err
 }
@@ -235,31 +231,6 @@ func alertJSONField(field string) string {
 		}
 	}
 	return field
-}
-
-// invalidMessage is the domain's explanation of a refusal, without the
-// package prefixes of the wrapping ("alert: settle: alert: invalid input: …")
-// but with the context a client needs.
-func invalidMessage(err error) string {
-	const sentinel = "alert: invalid input: "
-	msg := err.Error()
-	i := strings.LastIndex(msg, sentinel)
-	if i < 0 {
-		return msg
-	}
-	prefix, detail := msg[:i], msg[i+len(sentinel):]
-	for {
-		rest, ok := strings.CutPrefix(prefix, "alert: ")
-		if !ok {
-			break
-		}
-		_, after, ok := strings.Cut(rest, ": ")
-		if !ok {
-			break
-		}
-		prefix = after
-	}
-	return prefix + detail
 }
 
 // fieldErrors collects the invalid fields the API itself can name.

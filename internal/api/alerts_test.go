@@ -6,7 +6,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -432,22 +431,5 @@ func TestAlertError(t *testing.T) {
 	}
 	if e := toError(alertError(err)); e.Status != http.StatusUnprocessableEntity || e.Fields[1].Message != "The text can have at most 4000 characters." {
 		t.Errorf("answer %+v", e)
-	}
-}
-
-func TestInvalidMessage(t *testing.T) {
-	inv := func(detail string) error { return fmt.Errorf("%w: %s", alert.ErrInvalid, detail) }
-	for _, c := range []struct {
-		err  error
-		want string
-	}{
-		{inv("titolo obbligatorio"), "titolo obbligatorio"},
-		{fmt.Errorf("alert: send: %w", inv("prima va diffusa l'allerta")), "prima va diffusa l'allerta"},
-		{fmt.Errorf("alert: import zones: %w", fmt.Errorf("zona %q: %w", "Rive", inv("area: fuori scala"))), `zona "Rive": area: fuori scala`},
-		{errors.New("something else"), "something else"},
-	} {
-		if got := invalidMessage(c.err); got != c.want {
-			t.Errorf("invalidMessage(%q) = %q, want %q", c.err, got, c.want)
-		}
 	}
 }

@@ -512,7 +512,7 @@ func (s *Server) alertEvents(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 func (s *Server) deliverySettle(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	sent := r.PostFormValue("outcome") == "sent"
 	err := s.Alerts.Settle(r.Context(), rc.Org.ID, r.PathValue("id"), sent)
-	if err != nil && !errors.Is(err, alert.ErrInvalid) {
+	if _, refused := valid.As(err); err != nil && !refused {
 		return err
 	}
 	back := r.PostFormValue("incident")

@@ -5,7 +5,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -79,10 +78,6 @@ func (s *Server) deviceAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	if _, err := s.Alerts.AddTestDevice(r.Context(), rc.Org.ID, sub, lang, r.PostFormValue("label")); err != nil {
 		if errs, ok := s.formErrors(rc, err); ok {
 			return s.renderDevices(w, r, rc, http.StatusUnprocessableEntity, errs, form)
-		}
-		if errors.Is(err, alert.ErrInvalid) {
-			// The browser's subscription itself: no usable endpoint or keys.
-			return s.renderDevices(w, r, rc, http.StatusUnprocessableEntity, map[string]string{"subscription": s.t(rc, "devices.no_subscription")}, form)
 		}
 		return err
 	}

@@ -40,7 +40,7 @@ func TestAlertsTestDevicesPage(t *testing.T) {
 			t.Errorf("no label: %d", code)
 		}
 		if code, body, _ := crisis.post("/alerts/devices", url.Values{"subscription": {`{"endpoint":"nope"}`}, "label": {"x"}}); code != http.StatusUnprocessableEntity ||
-			!strings.Contains(body, "iscrizione alle notifiche utilizzabile") {
+			!strings.Contains(body, "Iscrizione alle notifiche non valida") {
 			t.Errorf("bad subscription: %d", code)
 		}
 		code, _, loc := crisis.post("/alerts/devices", url.Values{"subscription": {string(sub)}, "label": {label}, "lang": {"it"}})

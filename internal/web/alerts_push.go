@@ -20,6 +20,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/i18n"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/valid"
 	"github.com/piazza-pa/piazza/internal/webpush"
 )
 
@@ -167,10 +168,10 @@ func (s *Server) pushSubscribe(r *http.Request, rc *reqCtx, o org.Organisation, 
 		rc.Lang = l
 	}
 	sub, err := s.Alerts.SubscribeWebPush(r.Context(), o.ID, *req.Subscription, req.Lang, req.Topics, req.Zones)
+	if es, ok := valid.As(err); ok && len(es) > 0 {
+		return http.StatusUnprocessableEntity, pushError{Error: s.t(rc, "push.invalid"), Detail: s.t(rc, es[0].Key, es[0].Args...)}
+	}
 	switch {
-	case errors.Is(err, alert.ErrInvalid):
-		return http.StatusUnprocessableEntity, pushError{Error: s.t(rc, "push.invalid"),
-			Detail: strings.TrimPrefix(err.Error(), alert.ErrInvalid.Error()+": ")}
 	case err != nil:
 		s.Logger.Error("push: subscribe", "org", o.Slug, "err", err)
 		return http.StatusInternalServerError, pushError{Error: s.t(rc, "errors.internal")}

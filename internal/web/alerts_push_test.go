@@ -84,7 +84,7 @@ func TestPushEndpoints(t *testing.T) {
 				body:   `{"subscription":{"endpoint":"` + sub.Endpoint + `x","keys":{"p256dh":"AAAA","auth":"` + sub.Auth + `"}},"lang":"it"}`,
 				status: 422, want: "p256dh must be 65 bytes", subscribers: 1},
 			{name: "unknown type", method: "POST", path: base + "/push/subscribe",
-				body: `{"subscription":` + string(subJSON) + `,"topics":["terremoto"]}`, status: 422, want: "tipo di evento sconosciuto", subscribers: 1},
+				body: `{"subscription":` + string(subJSON) + `,"topics":["terremoto"]}`, status: 422, want: "Tipo di evento sconosciuto", subscribers: 1},
 			{name: "not JSON", method: "POST", path: base + "/push/subscribe", body: `subscription=x`, status: 400, subscribers: 1},
 			{name: "no subscription", method: "POST", path: base + "/push/subscribe", body: `{"lang":"it"}`, status: 400, subscribers: 1},
 			{name: "a form's content type", method: "POST", path: base + "/push/subscribe", body: string(subJSON),
