@@ -77,23 +77,36 @@ func (s *Service) Register(r *jobs.Runner) {
 
 // enqueue starts a delivery. Without a job runner (tests, the CLI) it
 // runs here, retries included.
-func (s *Service) enqueue(ctx context.Context, deliveryID string) {
+func (s *Service) enqueue(ctx context.Context, deliveryIDs ...string) {
 	if s.Jobs == nil {
-		for range maxAttempts {
-			after, err := s.attempt(ctx, deliveryID)
-			if err != nil {
-				s.Log.Warn("alert: delivery", "delivery", deliveryID, "err", err)
-				return
-			}
-			if after == 0 {
-				return
-			}
+		for _, id := range deliveryIDs {
+			s.runInline(ctx, id)
 		}
 		return
 	}
-	if err := s.Jobs.Insert(ctx, deliverArgs{DeliveryID: deliveryID}, nil); err != nil {
-		// The row stays queued; Recover enqueues it again.
-		s.Log.Error("alert: queue delivery", "delivery", deliveryID, "err", err)
+	params := make([]river.InsertManyParams, len(deliveryIDs))
+	for i, id := range deliveryIDs {
+		params[i] = river.InsertManyParams{Args: deliverArgs{DeliveryID: id}}
+	}
+	// Together: a worker's fetch finds every channel of the alert at once.
+	if err := s.Jobs.InsertMany(ctx, params); err != nil {
+		// The rows stay queued; Recover enqueues them again.
+		s.Log.Error("alert: queue deliveries", "deliveries", deliveryIDs, "err", err)
+	}
+}
+
+// runInline makes a delivery's attempts in the caller, without a job
+// runner (tests).
+func (s *Service) runInline(ctx context.Context, deliveryID string) {
+	for range maxAttempts {
+		after, err := s.attempt(ctx, deliveryID)
+		if err != nil {
+			s.Log.Warn("alert: delivery", "delivery", deliveryID, "err", err)
+			return
+		}
+		if after == 0 {
+			return
+		}
 	}
 }
 
@@ -307,9 +320,7 @@ func (s *Service) Recover(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("alert: recover: %w", err)
 	}
-	for _, id := range ids {
-		s.enqueue(ctx, id)
-	}
+	s.enqueue(ctx, ids...)
 	return nil
 }
 

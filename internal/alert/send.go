@@ -227,9 +227,11 @@ func (s *Service) Send(ctx context.Context, orgID, personID, incidentID string, 
 	if err != nil {
 		return Alert{}, nil, fmt.Errorf("alert: send: %w", err)
 	}
-	for _, d := range deliveries {
-		s.enqueue(ctx, d.ID)
+	ids := make([]string, len(deliveries))
+	for i, d := range deliveries {
+		ids[i] = d.ID
 	}
+	s.enqueue(ctx, ids...)
 	if a.Exercise && a.Kind == KindAlert && s.OnDrill != nil {
 		s.OnDrill(inc)
 	}
