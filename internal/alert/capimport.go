@@ -298,26 +298,28 @@ func (s *Service) importCAPMessage(ctx context.Context, src CAPSource, a *cap.Al
 		return false, err
 	}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := audit.Record(ctx, tx, audit.Change{OrgID: src.OrgID, Action: "incident.imported", TargetType: "incident",
+		return audit.Record(ctx, tx, audit.Change{OrgID: src.OrgID, Action: "incident.imported", TargetType: "incident",
 			TargetID: inc.ID, TargetLabel: inc.Title, After: map[string]any{"source": src.URL, "message": link, "sender": a.Sender,
-				"identifier": a.Identifier, "msg_type": a.MsgType, "sent": cap.FormatTime(a.Sent), "follows": earlier}}); err != nil {
-			return err
-		}
-		// A draft nobody sees helps nobody: the crisis team is told.
-		if s.Notify == nil {
-			return nil
-		}
+				"identifier": a.Identifier, "msg_type": a.MsgType, "sent": cap.FormatTime(a.Sent), "follows": earlier}})
+	})
+	if err != nil {
+		return true, fmt.Errorf("alert: audit imported incident %s: %w", inc.ID, err)
+	}
+	// A draft nobody sees helps nobody: the crisis team is told.
+	if s.Notify != nil {
 		from := src.Label
 		if from == "" {
 			from = a.Sender
 		}
-		_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermIncidentManage, "", notify.Notification{OrgID: src.OrgID,
-			Kind: notify.KindIncidentImported, Title: truncate(inc.Title, 120),
-			Body: truncate("Bozza da confermare, importata da "+from+".", 500), Link: "/alerts/incidents/" + inc.ID})
-		return err
-	})
-	if err != nil {
-		return true, fmt.Errorf("alert: audit imported incident %s: %w", inc.ID, err)
+		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermIncidentManage, "", notify.Notification{OrgID: src.OrgID,
+				Kind: notify.KindIncidentImported, Title: truncate(inc.Title, 120),
+				Body: truncate("Bozza da confermare, importata da "+from+".", 500), Link: "/alerts/incidents/" + inc.ID})
+			return err
+		})
+		if err != nil {
+			log.Error("alert: notify of an imported incident", "incident", inc.ID, "err", err)
+		}
 	}
 	log.Info("alert: CAP message imported as a draft incident", "incident", inc.ID, "msg_type", a.MsgType, "follows", earlier)
 	return true, nil

@@ -4,6 +4,7 @@
 package alert
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 )
@@ -12,8 +13,9 @@ import (
 // channel's delivery, the platforms fetching the image by its address and
 // every open live page want the same image at once, and drawing one costs
 // tens of milliseconds of CPU: it is drawn once, and whoever asks while it
-// is being drawn waits for that drawing. A card is the alert as it was
-// sent, so it never goes stale; a failed drawing is not kept.
+// is being drawn waits for that drawing. A kept card is not drawn again
+// when the incident is edited (its zone or hashtag): the platforms have
+// the first one anyway. A failed drawing is not kept.
 type cardCache struct {
 	mu   sync.Mutex
 	max  int
@@ -43,8 +45,16 @@ func (c *cardCache) get(key string, draw func() ([]byte, error)) ([]byte, error)
 	}
 	c.m[key], c.keys = e, append(c.keys, key)
 	c.mu.Unlock()
-	e.img, e.err = draw()
-	close(e.done)
+	func() {
+		// A drawing that panics must not leave its waiters hanging.
+		defer func() {
+			if r := recover(); r != nil {
+				e.img, e.err = nil, fmt.Errorf("alert: card: drawing panicked: %v", r)
+			}
+			close(e.done)
+		}()
+		e.img, e.err = draw()
+	}()
 	if e.err != nil {
 		c.mu.Lock()
 		if c.m[key] == e {

@@ -5,6 +5,7 @@ package alert
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // a failed drawing is tried again at the next ask; the oldest card goes
 // when the cache is full.
 func TestCardCache(t *testing.T) {
-	c := newCardCache(2)
+	c := newCardCache(3)
 	var draws atomic.Int32
 	release := make(chan struct{})
 	draw := func() ([]byte, error) {
@@ -42,6 +43,14 @@ func TestCardCache(t *testing.T) {
 	}
 	if img, err := c.get("b/0.png", func() ([]byte, error) { return []byte("b"), nil }); err != nil || string(img) != "b" {
 		t.Errorf("a failed drawing was kept: %q %v", img, err)
+	}
+
+	// A drawing that panics fails its asker and is drawn again next time.
+	if _, err := c.get("p/0.png", func() ([]byte, error) { panic("bad glyph") }); err == nil || !strings.Contains(err.Error(), "bad glyph") {
+		t.Errorf("panicking drawing: %v", err)
+	}
+	if img, err := c.get("p/0.png", func() ([]byte, error) { return []byte("p"), nil }); err != nil || string(img) != "p" {
+		t.Errorf("after a panic: %q %v", img, err)
 	}
 
 	_, _ = c.get("c/0.png", func() ([]byte, error) { return []byte("c"), nil })

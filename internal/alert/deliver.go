@@ -78,6 +78,10 @@ func (s *Service) Register(r *jobs.Runner) {
 // enqueue starts a delivery. Without a job runner (tests, the CLI) it
 // runs here, retries included.
 func (s *Service) enqueue(ctx context.Context, deliveryIDs ...string) {
+	// The rows are committed: a person closing the page now must not stop
+	// the alert from going out.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
 	if s.Jobs == nil {
 		for _, id := range deliveryIDs {
 			s.runInline(ctx, id)
@@ -261,7 +265,8 @@ func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub chan
 			state = StateUnknown // never re-sent blindly: a person decides
 		}
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	changed := false
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE alert_deliveries SET state = $1, remote_id = $2, remote_url = $3, error = $4,
 			lease_until = NULL, updated_at = $5 WHERE id = $6 AND state = 'sending'`, state, pub.RemoteID, pub.URL, truncate(msg, 500), now, d.ID)
 		if err != nil {
@@ -270,12 +275,19 @@ func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub chan
 		if n, _ := r.RowsAffected(); n == 0 || state == StateSent {
 			return nil
 		}
-		if err := audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "alert.delivery_" + state, TargetType: "alert_delivery",
-			TargetID: d.ID, TargetLabel: d.Platform + ": " + d.Label, After: map[string]string{"error": truncate(msg, 300)}}); err != nil {
-			return err
-		}
-		return s.notifyDelivery(ctx, tx, orgID, d, state, msg)
+		changed = true
+		return audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "alert.delivery_" + state, TargetType: "alert_delivery",
+			TargetID: d.ID, TargetLabel: d.Platform + ": " + d.Label, After: map[string]string{"error": truncate(msg, 300)}})
 	})
+	if err != nil || !changed {
+		return err
+	}
+	// Apart from the outcome: a notification that cannot be written must
+	// not undo what is known of the delivery.
+	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.notifyDelivery(ctx, tx, orgID, d, state, msg) }); err != nil {
+		s.Log.Error("alert: notify of a delivery not sent", "delivery", d.ID, "err", err)
+	}
+	return nil
 }
 
 // notifyDelivery tells those who send alerts that one did not reach a
@@ -329,7 +341,7 @@ func (s *Service) Recover(ctx context.Context) error {
 // is harmless: only one claims it).
 func (s *Service) lostDeliveries(ctx context.Context, before, now time.Time) ([]string, error) {
 	rows, err := s.DB.Read.QueryContext(ctx, `SELECT id FROM alert_deliveries WHERE (state = 'queued' AND updated_at < $1)
-		OR (state = 'retrying' AND next_at <= $2) LIMIT 500`, before, now)
+		OR (state = 'retrying' AND next_at <= $2) ORDER BY updated_at, id LIMIT 500`, before, now)
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,10 @@ import (
 	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/channel/telegram"
+	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
+	"github.com/piazza-pa/piazza/internal/web"
 )
 
 // The organisation's Telegram bot, as the alert service needs it: the
@@ -129,15 +131,16 @@ func (b *telegramBot) Broadcast(ctx context.Context, targets []alert.BotTarget, 
 }
 
 // botPoller reads a Telegram bot that has no webhook: the alerts bot's
-// commands and buttons are answered as the webhook would answer them, and
-// the citizens' other messages go to the desk. The connector's own Poll
+// commands and buttons are answered as the webhook would answer them (once
+// the poll is stored), and the citizens' other messages go to the desk. The connector's own Poll
 // would drop the commands, and the desk's poll confirms every update it
 // reads, so nobody else could see them.
 type botPoller struct {
-	app  *App
-	conn *telegram.Connector
-	org  org.Organisation
-	acct publish.Account
+	app      *App
+	conn     *telegram.Connector
+	org      org.Organisation
+	acct     publish.Account
+	commands []telegram.Update // read by Poll, answered by Committed
 }
 
 // deskPoller gives a Telegram account without a webhook the bot poller.
@@ -154,11 +157,15 @@ func (a *App) deskPoller(ctx context.Context, orgID string, acct publish.Account
 	return &botPoller{app: a, conn: tc, org: o, acct: acct}
 }
 
+// Poll returns the citizens' messages for the desk and keeps the bot's
+// commands and buttons for Committed.
 func (p *botPoller) Poll(ctx context.Context, ca channel.Account, cursor string) ([]channel.Inbound, string, error) {
 	ups, next, err := p.conn.PollUpdates(ctx, ca, cursor)
 	var msgs []channel.Inbound
+	p.commands = p.commands[:0]
 	for _, u := range ups {
-		if p.app.Web.BotUpdate(ctx, p.org, p.acct, u) {
+		if web.IsBotUpdate(u) {
+			p.commands = append(p.commands, u)
 			continue
 		}
 		if u.HasMsg && !u.Msg.Bot {
@@ -167,3 +174,16 @@ func (p *botPoller) Poll(ctx context.Context, ca channel.Account, cursor string)
 	}
 	return msgs, next, err
 }
+
+// Committed answers the commands once the desk has stored the messages
+// and moved the cursor: a poll that failed before is read again, and a
+// citizen must not get the answer twice. A crash in between loses the
+// answer, which the citizen can ask for again.
+func (p *botPoller) Committed(ctx context.Context) {
+	for _, u := range p.commands {
+		p.app.Web.BotUpdate(ctx, p.org, p.acct, u)
+	}
+	p.commands = nil
+}
+
+var _ desk.CommittingPoller = (*botPoller)(nil)

@@ -19,8 +19,8 @@ import (
 )
 
 // Polling: platforms without webhooks (Mastodon and Bluesky mentions,
-// Telegram without a public address) and the mailbox are read every half
-// minute from where the last poll stopped. A cursor moves only after the
+// Telegram without a public address) and the mailbox are read from where
+// the last poll stopped, every half minute (Telegram bots every 3 s). A cursor moves only after the
 // messages it covers are stored, so a crash reads them again and the
 // deduplication keeps them once.
 
@@ -132,7 +132,22 @@ func (s *Service) pollAccount(ctx context.Context, orgID string, a publish.Accou
 		msg = pollErr.Error()
 		s.Log.Warn("desk: poll", "account", a.ID, "platform", a.Platform, "err", pollErr)
 	}
-	return s.saveCursor(ctx, orgID, a.ID, next, msg)
+	if err := s.saveCursor(ctx, orgID, a.ID, next, msg); err != nil {
+		return err
+	}
+	if c, ok := p.(CommittingPoller); ok {
+		c.Committed(ctx)
+	}
+	return nil
+}
+
+// A CommittingPoller is told once what its Poll returned is stored and
+// the cursor moved past it. The alerts bot answers the commands it read
+// only then: a poll that failed half-way is read again, and its commands
+// must not be answered twice.
+type CommittingPoller interface {
+	channel.Poller
+	Committed(ctx context.Context)
 }
 
 // MailboxConfig reads an imaps:// or imap:// URL (PIAZZA_IMAP_URL).

@@ -170,6 +170,47 @@ func TestInsertRunsJob(t *testing.T) {
 	})
 }
 
+// Jobs inserted together all run; one without a lane refuses the lot
+// before anything is inserted.
+func TestInsertManyRunsJobs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		r := newRunner(t, db, jobs.Config{})
+		got := make(chan string, 8)
+		jobs.Register(r, &echoWorker{got: got})
+		start(t, r)
+
+		want := map[string]bool{}
+		var params []river.InsertManyParams
+		for range 5 {
+			id := storetest.Unique("many")
+			want[id] = true
+			params = append(params, river.InsertManyParams{Args: echoArgs{ID: id}, InsertOpts: opts(jobs.LaneAlert)})
+		}
+		if err := r.InsertMany(ctx, params); err != nil {
+			t.Fatal(err)
+		}
+		for range params {
+			if v := receive(t, got, "a job inserted together"); !want[v] {
+				t.Fatalf("worked %q, not one of %v", v, want)
+			}
+		}
+		bad := []river.InsertManyParams{{Args: echoArgs{ID: storetest.Unique("ok")}, InsertOpts: opts(jobs.LaneAlert)},
+			{Args: echoArgs{ID: "x"}}}
+		if err := r.InsertMany(ctx, bad); err == nil || !strings.Contains(err.Error(), "lane") {
+			t.Fatalf("insert without lane: err = %v, want a lane error", err)
+		}
+		select {
+		case v := <-got:
+			t.Fatalf("a job of a refused batch ran: %q", v)
+		case <-time.After(300 * time.Millisecond):
+		}
+		if err := r.InsertMany(ctx, nil); err != nil {
+			t.Errorf("nothing to insert: %v", err)
+		}
+	})
+}
+
 func TestPeriodicRunsOnStartAndNow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()

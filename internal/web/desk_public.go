@@ -257,6 +257,13 @@ func (s *Server) telegramHook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// IsBotUpdate reports whether upd is a command or a button press for the
+// alerts bot, which BotUpdate answers; other updates are the desk's.
+func IsBotUpdate(upd telegram.Update) bool {
+	_, ok := botEvent(upd)
+	return ok
+}
+
 // botEvent is a command or a button press of the bot's private chat.
 func botEvent(upd telegram.Update) (alert.BotEvent, bool) {
 	if c := upd.Callback; c != nil {
