@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/piazza-pa/piazza/internal/channel"
 	"github.com/piazza-pa/piazza/internal/desk/mailbox"
@@ -38,6 +39,32 @@ func (s *Service) saveCursor(ctx context.Context, orgID, key, cursor, pollErr st
 		ON CONFLICT (key) DO UPDATE SET cursor = excluded.cursor, error = excluded.error, updated_at = excluded.updated_at`,
 		key, orgID, cursor, clip(pollErr, 500), s.now())
 	return err
+}
+
+// pollLease is how long a poll may hold an account: a crashed instance's
+// lease runs out after it.
+const pollLease = 2 * time.Minute
+
+// claimPoll takes the polling lease of the cursor key; false means
+// another poll holds it. A key never polled gets its row, with an empty
+// cursor (the start, as with no row).
+func (s *Service) claimPoll(ctx context.Context, orgID, key string) (bool, error) {
+	now := s.now()
+	r, err := s.DB.Write.ExecContext(ctx, `INSERT INTO desk_cursors (key, org_id, cursor, error, updated_at, lease_until)
+		VALUES ($1, $2, '', '', $3, $4) ON CONFLICT (key) DO UPDATE SET lease_until = excluded.lease_until
+		WHERE desk_cursors.lease_until IS NULL OR desk_cursors.lease_until < $3`, key, orgID, now, now.Add(pollLease))
+	if err != nil {
+		return false, fmt.Errorf("desk: poll lease %s: %w", key, err)
+	}
+	n, err := r.RowsAffected()
+	return n == 1, err
+}
+
+func (s *Service) releasePoll(ctx context.Context, key string) {
+	if _, err := s.DB.Write.ExecContext(context.WithoutCancel(ctx), `UPDATE desk_cursors SET lease_until = NULL WHERE key = $1`,
+		key); err != nil {
+		s.Log.Warn("desk: poll lease not released; it runs out by itself", "key", key, "err", err)
+	}
 }
 
 // PollChannels reads every active account of the given platforms (of
@@ -84,6 +111,11 @@ func (s *Service) pollAccount(ctx context.Context, orgID string, a publish.Accou
 		return nil
 	}
 	defer s.polling.Delete(a.ID)
+	// And across instances: a periodic run goes to any of them.
+	if ok, err := s.claimPoll(ctx, orgID, a.ID); err != nil || !ok {
+		return err
+	}
+	defer s.releasePoll(ctx, a.ID)
 	_, acct, err := s.Publish.Connect(ctx, orgID, a.ID)
 	if err != nil {
 		return err

@@ -137,7 +137,8 @@ func TestAlertsTelegramBot(t *testing.T) {
 
 // Without a public address the bot has no webhook: the desk's poll reads
 // its updates, the alerts bot answers commands and buttons (once, even when
-// two polls overlap), and the citizens' other messages reach the desk.
+// polls overlap on one instance or on two), and the citizens' other
+// messages reach the desk.
 func TestAlertsTelegramBotPolling(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
 		ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
@@ -158,16 +159,18 @@ func TestAlertsTelegramBotPolling(t *testing.T) {
 		t.Cleanup(func() {
 			_ = in.App.Publish.SetAccountStatus(context.Background(), o.ID, acct.ID, publish.AccountDisabled)
 		})
-		// poll runs two overlapping polls, as a slow run and the next
-		// period's would, until Telegram holds nothing for the bot.
+		// poll runs overlapping polls, as a slow run and the next period's
+		// would, on this instance and on another one on the same database,
+		// until Telegram holds nothing for the bot.
+		other := desk.NewService(in.App.Desk.Deps)
 		poll := func() {
 			t.Helper()
 			waitUntil(t, func() bool {
-				done := make(chan error, 2)
-				for range 2 {
-					go func() { done <- in.App.Desk.PollChannels(ctx, channel.Telegram) }()
+				done := make(chan error, 4)
+				for _, d := range []*desk.Service{in.App.Desk, in.App.Desk, other, other} {
+					go func() { done <- d.PollChannels(ctx, channel.Telegram) }()
 				}
-				for range 2 {
+				for range 4 {
 					if err := <-done; err != nil {
 						t.Logf("poll: %v", err)
 					}
