@@ -375,6 +375,7 @@ func TestDrillNeverReachesRealChannels(t *testing.T) {
 func TestCrashLeavesUnknown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		coordinator := e.person(t, org.RoleCrisis)
 		inc := e.incident(t, false)
 		a, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert,
 			AccountIDs: []string{e.accounts[channel.Telegram]}})
@@ -393,6 +394,11 @@ func TestCrashLeavesUnknown(t *testing.T) {
 		got, _ = e.alerts.Deliveries(e.ctx, e.org.ID, a.ID)
 		if got[0].State != alert.StateUnknown || len(e.tg.Messages()) != 1 {
 			t.Fatalf("after the crash: %s, %d messages", got[0].State, len(e.tg.Messages()))
+		}
+		// Someone must look on the platform: the coordinator is told.
+		if ns, err := e.notify.List(e.ctx, e.org.ID, coordinator.ID, 10); err != nil || len(ns) != 1 ||
+			ns[0].Kind != notify.KindAlertDelivery || !strings.Contains(ns[0].Body, "esito incerto") {
+			t.Errorf("the coordinator's notifications after the crash: %+v %v", ns, err)
 		}
 		if err := e.alerts.Settle(e.ctx, e.org.ID, got[0].ID, true); err != nil {
 			t.Fatal(err)

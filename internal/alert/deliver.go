@@ -321,12 +321,24 @@ func (s *Service) Recover(ctx context.Context) error {
 	// subscribers' fan-out resumes instead: its per-subscriber rows make
 	// that safe (the messages caught mid-send become unknown, never sent
 	// again).
-	if _, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET
-		state = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'retrying' ELSE 'unknown' END,
-		error = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'ripreso dopo un''interruzione'
-			ELSE 'interrotto durante l''invio: verificare sulla piattaforma' END,
-		lease_until = NULL, next_at = $1, updated_at = $1 WHERE state = 'sending' AND lease_until < $2`, now, store.Now()); err != nil {
+	unknown, err := s.recoverSending(ctx, now)
+	if err != nil {
 		return fmt.Errorf("alert: recover: %w", err)
+	}
+	// As settle does for an answer that never came: audited, and the
+	// senders are told, each apart so one failure does not hide the rest.
+	for _, u := range unknown {
+		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+			return audit.Record(ctx, tx, audit.Change{OrgID: u.orgID, Action: "alert.delivery_" + StateUnknown,
+				TargetType: "alert_delivery", TargetID: u.d.ID, TargetLabel: u.d.Platform + ": " + u.d.Label,
+				After: map[string]string{"error": u.d.Error}})
+		})
+		if err == nil {
+			err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.notifyDelivery(ctx, tx, u.orgID, u.d, StateUnknown, u.d.Error) })
+		}
+		if err != nil {
+			s.Log.Error("alert: recover: audit or notify", "delivery", u.d.ID, "err", err)
+		}
 	}
 	ids, err := s.lostDeliveries(ctx, now.Add(-30*time.Second), now)
 	if err != nil {
@@ -335,6 +347,44 @@ func (s *Service) Recover(ctx context.Context) error {
 	s.enqueue(ctx, ids...)
 	return nil
 }
+
+type recovered struct {
+	orgID string
+	d     Delivery
+}
+
+// recoverSending settles the deliveries a crash left "sending" once their
+// lease ran out and returns those that became unknown.
+func (s *Service) recoverSending(ctx context.Context, now time.Time) ([]recovered, error) {
+	rows, err := s.DB.Write.QueryContext(ctx, `UPDATE alert_deliveries SET
+		state = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'retrying' ELSE 'unknown' END,
+		error = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'ripreso dopo un''interruzione'
+			ELSE 'interrotto durante l''invio: verificare sulla piattaforma' END,
+		lease_until = NULL, next_at = $1, updated_at = $1 WHERE state = 'sending' AND lease_until < $2
+		RETURNING org_id, `+deliveryColumns, now, store.Now())
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []recovered
+	for rows.Next() {
+		var orgID string
+		// scanDelivery reads deliveryColumns; org_id comes first here.
+		d, err := scanDelivery(scanFunc(func(dest ...any) error { return rows.Scan(append([]any{&orgID}, dest...)...) }))
+		if err != nil {
+			return nil, err
+		}
+		if d.State == StateUnknown {
+			out = append(out, recovered{orgID: orgID, d: d})
+		}
+	}
+	return out, rows.Err()
+}
+
+// scanFunc adapts a function to scanDelivery's scanner.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // lostDeliveries are the queued deliveries whose job has not picked them
 // up by before, and the retrying ones due by now (a second job for a row
