@@ -221,7 +221,7 @@ func TestBrowserAlertMap(t *testing.T) {
 			}
 			deskFits(ctx, t, "alerts form")
 			phoneShot(ctx, t, "map-01-form")
-			do(ctx, t, chromedp.Click(chromedp.CSS(`[data-map-action="polygon"]`)))
+			mapTool(ctx, t, "polygon")
 			if got := run(ctx, t, chromedp.Evaluate[string](`document.querySelector('[data-map-action="polygon"]').getAttribute("aria-pressed")`)); got != "true" {
 				t.Errorf("the polygon button is not pressed: %q", got)
 			}
@@ -269,7 +269,7 @@ func TestBrowserAlertMap(t *testing.T) {
 
 		t.Run("circle", func(t *testing.T) {
 			openForm("Nube tossica " + storetest.Unique("cerchio"))
-			do(ctx, t, chromedp.Click(chromedp.CSS(`[data-map-action="circle"]`)))
+			mapTool(ctx, t, "circle")
 			if got := status(); got != "Fai clic sul centro del cerchio." {
 				t.Errorf("status after Disegna cerchio: %q", got)
 			}
@@ -295,7 +295,7 @@ func TestBrowserAlertMap(t *testing.T) {
 				func(s string) bool { return strings.HasPrefix(s, "Cerchio di raggio ") })
 
 			// Cancella empties the field; the typed field then redraws the map.
-			do(ctx, t, chromedp.Click(chromedp.CSS(`[data-map-action="clear"]`)))
+			mapTool(ctx, t, "clear")
 			if got := run(ctx, t, chromedp.Evaluate[string](`document.getElementById("i-area").value`)); got != "" || status() != "Area cancellata." {
 				t.Errorf("after Cancella: field %q, status %q", got, status())
 			}
@@ -324,6 +324,27 @@ func mapTap(ctx context.Context, t *testing.T, fx, fy float64) {
 		return [r.left, r.top, r.width, r.height];
 	})()`))
 	do(ctx, t, chromedp.MouseClickXY(r[0]+fx*r[2], r[1]+fy*r[3]))
+}
+
+// mapTool presses a tool's button and waits until a drawing tool shows as
+// pressed. The button gets the click event itself: a click aimed at
+// coordinates missed it on a busy machine (the page still settling after
+// the web font or the scroll), while what the test is about is drawing on
+// the map, whose taps do go by coordinates.
+func mapTool(ctx context.Context, t *testing.T, action string) {
+	t.Helper()
+	mapSettled(ctx, t)
+	run(ctx, t, chromedp.Evaluate[bool](`(() => {
+		const b = document.querySelector('[data-map-action="`+action+`"]');
+		b.scrollIntoView({block: "center", behavior: "instant"});
+		b.click();
+		return true;
+	})()`))
+	if action == "clear" {
+		return
+	}
+	deskWait(ctx, t, "the "+action+" tool pressed", `document.querySelector('[data-map-action="`+action+`"]').getAttribute("aria-pressed")`,
+		func(s string) bool { return s == "true" })
 }
 
 // mapSettled waits until the map is not zooming or panning: a tap during
