@@ -515,7 +515,13 @@ func TestCadenceWarnings(t *testing.T) {
 			Cadence: publish.Cadence{MaxPerDay: 1, MinSpacing: 2 * time.Hour}}); err != nil {
 			t.Fatal(err)
 		}
-		at := time.Now().Add(48 * time.Hour)
+		// Ten in the morning two days ahead, in the organisation's time
+		// zone: both posts fall on the same day whatever the hour of the
+		// run (at 22:45 UTC, now+48h and 30 minutes later were two days in
+		// Rome, and the daily limit was not reached).
+		loc := e.org.Location()
+		day := time.Now().In(loc).AddDate(0, 0, 2)
+		at := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, loc)
 		first := e.approvedPost(t, "Primo", channel.Telegram)
 		e.schedule(t, first, at)
 		second := e.approvedPost(t, "Secondo", channel.Telegram)
