@@ -203,6 +203,60 @@ func (s *Server) requestStatus(w http.ResponseWriter, r *http.Request, rc *reqCt
 		Data: requestStatusData{Org: o, Conv: c, Messages: msgs, Settings: st}})
 }
 
+// telegramIdentity is the organisation and the Telegram account of a bot
+// webhook's path, kept for hookTTL unless fresh.
+func (s *Server) telegramIdentity(r *http.Request, fresh bool) (*hookIdentity, bool, error) {
+	slug, account := r.PathValue("slug"), r.PathValue("account")
+	if !org.ValidSlug(slug) {
+		return nil, false, store.ErrNotFound
+	}
+	return s.hooks.get(r.Context(), "telegram\x00"+slug+"\x00"+account, fresh, func(ctx context.Context) (*hookIdentity, error) {
+		o, err := s.Orgs.OrganisationBySlug(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		acct, ca, err := s.Publish.Connect(ctx, o.ID, account)
+		if err != nil {
+			return nil, err
+		}
+		if acct.Platform != channel.Telegram {
+			return nil, store.ErrNotFound
+		}
+		return &hookIdentity{org: o, accts: []publish.Account{acct}, cas: []channel.Account{ca}}, nil
+	})
+}
+
+// metaIdentity is the organisation of a Meta webhook's path with its
+// Facebook and Instagram accounts, kept for hookTTL unless fresh.
+func (s *Server) metaIdentity(r *http.Request, fresh bool) (*hookIdentity, bool, error) {
+	slug := r.PathValue("slug")
+	if !org.ValidSlug(slug) {
+		return nil, false, store.ErrNotFound
+	}
+	return s.hooks.get(r.Context(), "meta\x00"+slug, fresh, func(ctx context.Context) (*hookIdentity, error) {
+		o, err := s.Orgs.OrganisationBySlug(ctx, slug)
+		if err != nil {
+			return nil, err
+		}
+		accts, cas, err := s.metaAccounts(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &hookIdentity{org: o, accts: accts, cas: cas}, nil
+	})
+}
+
+// hookUnknown answers a webhook whose organisation or account could not
+// be found (404) or read (500, so that the platform delivers it again).
+func (s *Server) hookUnknown(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		http.NotFound(w, r)
+		return
+	}
+	s.Logger.Error("webhook: look up account", "path", r.URL.Path, "err", err)
+	http.Error(w, "try again", http.StatusInternalServerError)
+}
+
 // hookOrg finds the organisation of a webhook path.
 func (s *Server) hookOrg(r *http.Request) (org.Organisation, bool) {
 	slug := r.PathValue("slug")
@@ -217,17 +271,18 @@ func (s *Server) hookOrg(r *http.Request) (org.Organisation, bool) {
 // set with setWebhook comes back in X-Telegram-Bot-Api-Secret-Token; a
 // request without it is refused before its body is read.
 func (s *Server) telegramHook(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.hookOrg(r)
-	if !ok {
-		http.NotFound(w, r)
+	secret := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	id, cached, err := s.telegramIdentity(r, false)
+	if err == nil && cached && !telegram.CheckSecret(secret, id.cas[0].Credentials[CredWebhookSecret]) {
+		// The secret may have changed since it was kept.
+		id, _, err = s.telegramIdentity(r, true)
+	}
+	if err != nil {
+		s.hookUnknown(w, r, err)
 		return
 	}
-	acct, ca, err := s.Publish.Connect(r.Context(), o.ID, r.PathValue("account"))
-	if err != nil || acct.Platform != channel.Telegram {
-		http.NotFound(w, r)
-		return
-	}
-	if !telegram.CheckSecret(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"), ca.Credentials[CredWebhookSecret]) {
+	o, acct := id.org, id.accts[0]
+	if !telegram.CheckSecret(secret, id.cas[0].Credentials[CredWebhookSecret]) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
@@ -316,8 +371,8 @@ func (s *Server) hookFailed(w http.ResponseWriter, o org.Organisation, acct publ
 // metaAccounts returns the organisation's Facebook and Instagram accounts
 // with their credentials, for the webhook's secrets and the mapping of a
 // page or Instagram id to an account.
-func (s *Server) metaAccounts(r *http.Request, orgID string) ([]publish.Account, []channel.Account, error) {
-	all, err := s.Publish.Accounts(r.Context(), orgID)
+func (s *Server) metaAccounts(ctx context.Context, orgID string) ([]publish.Account, []channel.Account, error) {
+	all, err := s.Publish.Accounts(ctx, orgID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -327,7 +382,7 @@ func (s *Server) metaAccounts(r *http.Request, orgID string) ([]publish.Account,
 		if a.Platform != channel.Facebook && a.Platform != channel.Instagram {
 			continue
 		}
-		_, ca, err := s.Publish.Connect(r.Context(), orgID, a.ID)
+		_, ca, err := s.Publish.Connect(ctx, orgID, a.ID)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -338,17 +393,14 @@ func (s *Server) metaAccounts(r *http.Request, orgID string) ([]publish.Account,
 
 // metaChallenge answers Meta's subscription check (hub.challenge).
 func (s *Server) metaChallenge(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.hookOrg(r)
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	_, cas, err := s.metaAccounts(r, o.ID)
+	// Rare and done by hand in Meta's console, after a token was just
+	// saved: always read fresh.
+	id, _, err := s.metaIdentity(r, true)
 	if err != nil {
-		http.Error(w, "try again", http.StatusInternalServerError)
+		s.hookUnknown(w, r, err)
 		return
 	}
-	for _, ca := range cas {
+	for _, ca := range id.cas {
 		if c, ok := facebook.VerifyChallenge(r.URL.Query(), ca.Credentials[CredVerifyToken]); ok {
 			w.Header().Set("Content-Type", "text/plain")
 			_, _ = io.WriteString(w, c) //nolint:gosec // G705: VerifyChallenge lets only [A-Za-z0-9._~-] through, as text/plain
@@ -358,13 +410,34 @@ func (s *Server) metaChallenge(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "forbidden", http.StatusForbidden)
 }
 
+// metaAccount is the account a Meta event is for, nil when none.
+func (id *hookIdentity) metaAccount(ev facebook.Event) *publish.Account {
+	for i := range id.accts {
+		if id.accts[i].Platform == ev.Platform && (id.accts[i].Handle == ev.AccountID || id.cas[i].Settings["id"] == ev.AccountID) {
+			return &id.accts[i]
+		}
+	}
+	return nil
+}
+
+// metaSigned reports whether sig is body's signature with the app secret
+// of one of the accounts.
+func metaSigned(body []byte, sig string, cas []channel.Account) bool {
+	for _, ca := range cas {
+		if facebook.VerifySignature(body, sig, ca.Credentials[CredAppSecret]) {
+			return true
+		}
+	}
+	return false
+}
+
 // metaHook receives Facebook Page and Instagram webhooks, signed with the
 // app secret in X-Hub-Signature-256. Nothing is stored unless the
 // signature matches one of the organisation's Meta apps.
 func (s *Server) metaHook(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.hookOrg(r)
-	if !ok {
-		http.NotFound(w, r)
+	id, cached, err := s.metaIdentity(r, false)
+	if err != nil {
+		s.hookUnknown(w, r, err)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
@@ -372,37 +445,40 @@ func (s *Server) metaHook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	accts, cas, err := s.metaAccounts(r, o.ID)
-	if err != nil {
-		http.Error(w, "try again", http.StatusInternalServerError)
-		return
-	}
 	sig := r.Header.Get(facebook.SignatureHeader)
-	signed := false
-	for _, ca := range cas {
-		if facebook.VerifySignature(body, sig, ca.Credentials[CredAppSecret]) {
-			signed = true
-			break
+	signed := metaSigned(body, sig, id.cas)
+	if !signed && cached {
+		// The app secret may have changed since it was kept.
+		if id, _, err = s.metaIdentity(r, true); err != nil {
+			s.hookUnknown(w, r, err)
+			return
 		}
+		signed = metaSigned(body, sig, id.cas)
 	}
 	if !signed {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
+	o := id.org
 	events, err := facebook.ParseWebhook(body)
 	if err != nil {
 		s.Logger.Warn("meta webhook: malformed payload", "org", o.Slug, "err", err)
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
-	for _, ev := range events {
-		var acct *publish.Account
-		for i := range accts {
-			if accts[i].Platform == ev.Platform && (accts[i].Handle == ev.AccountID || cas[i].Settings["id"] == ev.AccountID) {
-				acct = &accts[i]
+	if cached {
+		for _, ev := range events {
+			if id.metaAccount(ev) == nil {
+				// A page connected since the accounts were kept.
+				if fresh, _, err := s.metaIdentity(r, true); err == nil {
+					id = fresh
+				}
 				break
 			}
 		}
+	}
+	for _, ev := range events {
+		acct := id.metaAccount(ev)
 		if acct == nil {
 			s.Logger.Warn("meta webhook: unknown account", "org", o.Slug, "platform", ev.Platform, "id", ev.AccountID)
 			continue

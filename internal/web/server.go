@@ -108,6 +108,8 @@ type Server struct {
 	// formLimits keeps floods of the public forms (web form, Open311) out,
 	// per server so that instances (and tests) do not share budgets.
 	formLimits *formLimiter
+	// hooks keeps webhooks' organisations and secrets for a few seconds.
+	hooks *hookCache
 }
 
 // New parses every template (failing at start, not at the first request)
@@ -120,7 +122,7 @@ func New(d Deps) (*Server, error) {
 		d.SessionLifetime = 12 * time.Hour
 	}
 	s := &Server{Deps: d, catalog: i18n.Default(), secure: strings.HasPrefix(d.PublicURL, "https://"),
-		formLimits: &formLimiter{byIP: map[string]*rate.Limiter{}}}
+		formLimits: &formLimiter{byIP: map[string]*rate.Limiter{}}, hooks: newHookCache()}
 	origin, err := tileOrigin(d.MapTiles)
 	if err != nil {
 		return nil, err
