@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
 	"golang.org/x/time/rate"
 
 	"github.com/piazza-pa/piazza/internal/audit"
@@ -262,14 +263,24 @@ func (s *Service) Dispatch(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("publish: queue: %w", err)
 	}
-	for _, id := range ready {
-		if err := s.jobs.Insert(ctx, publishArgs{PublicationID: id}, nil); err != nil {
-			// The row stays queued; recovery enqueues it again.
+	// Together, so that a worker's next fetch finds them all: inserted one
+	// by one on PostgreSQL, the jobs after the first waited for River's
+	// next poll (jobs.Runner.InsertMany).
+	params := make([]river.InsertManyParams, len(ready))
+	for i, id := range ready {
+		params[i] = river.InsertManyParams{Args: publishArgs{PublicationID: id}}
+	}
+	for i := 0; i < len(params); i += enqueueBatch {
+		if err := s.jobs.InsertMany(ctx, params[i:min(i+enqueueBatch, len(params))]); err != nil {
+			// The rows stay queued; recovery enqueues them again.
 			return 0, err
 		}
 	}
 	return len(ready) + len(deferred), nil
 }
+
+// enqueueBatch bounds the jobs inserted in one statement.
+const enqueueBatch = 500
 
 func chunks(ids []string, n int) func(yield func([]string) bool) {
 	return func(yield func([]string) bool) {
@@ -614,13 +625,14 @@ func (s *Service) recoverDead(ctx context.Context) {
 		s.log.Warn("publish: recover", "err", err)
 		return
 	}
-	for _, p := range stale {
-		// Should the job still exist after all, the second one finds the
-		// row claimed and does nothing.
-		if err := s.jobs.Insert(ctx, publishArgs{PublicationID: p.ID}, nil); err != nil {
-			s.log.Warn("publish: re-enqueue", "publication", p.ID, "err", err)
-			return
-		}
+	// Should a job still exist after all, the second one finds the row
+	// claimed and does nothing.
+	params := make([]river.InsertManyParams, len(stale))
+	for i, p := range stale {
+		params[i] = river.InsertManyParams{Args: publishArgs{PublicationID: p.ID}}
+	}
+	if err := s.jobs.InsertMany(ctx, params); err != nil {
+		s.log.Warn("publish: re-enqueue", "publications", len(stale), "err", err)
 	}
 }
 
