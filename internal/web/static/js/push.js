@@ -8,14 +8,15 @@
 //
 //   <div data-push data-base="/o/comune" data-sw="/o/comune/sw.js"></div>
 //
-// The texts, the incident types and the VAPID key come from
+// It needs pushlib.js first. The texts, the incident types and the VAPID key come from
 // {base}/push/key in the page's language. Permission is asked only when
 // the button is pressed; a browser without Web Push, or a person who
 // blocked notifications, gets a message instead (aria-live).
 (function () {
   "use strict";
   var boxes = document.querySelectorAll("[data-push]");
-  if (!boxes.length || !window.fetch || !window.Promise) {
+  var lib = window.PiazzaPush;
+  if (!boxes.length || !window.fetch || !window.Promise || !lib) {
     return;
   }
   var lang = (document.documentElement.lang || "it").slice(0, 2);
@@ -26,77 +27,12 @@
     return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status));
   }
 
-  function keyBytes(b64) {
-    var s = (b64 + "===".slice((b64.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
-    var raw = window.atob(s);
-    var out = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) {
-      out[i] = raw.charCodeAt(i);
-    }
-    return out;
-  }
-
-  // sameKey reports whether a subscription was made with this VAPID key:
-  // one made with another (a restored installation) never receives.
-  function sameKey(sub, key) {
-    var k = sub.options && sub.options.applicationServerKey;
-    if (!k) {
-      return true;
-    }
-    var a = new Uint8Array(k);
-    var b = keyBytes(key);
-    if (a.length !== b.length) {
-      return false;
-    }
-    for (var i = 0; i < a.length; i++) {
-      if (a[i] !== b[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   function ios() {
     return /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
   }
 
   function standalone() {
     return navigator.standalone === true || (window.matchMedia && window.matchMedia("(display-mode: standalone)").matches);
-  }
-
-  // requestPermission returns a promise in current browsers and takes a
-  // callback in older Safari.
-  function askPermission() {
-    return new Promise(function (resolve) {
-      var p = Notification.requestPermission(resolve);
-      if (p && p.then) {
-        p.then(resolve);
-      }
-    });
-  }
-
-  // activated waits for the registration's worker to be active:
-  // pushManager.subscribe needs one.
-  function activated(reg) {
-    if (reg.active) {
-      return Promise.resolve(reg);
-    }
-    var w = reg.installing || reg.waiting;
-    return new Promise(function (resolve, reject) {
-      if (!w) {
-        reject(new Error("no service worker"));
-        return;
-      }
-      function check() {
-        if (w.state === "activated") {
-          resolve(reg);
-        } else if (w.state === "redundant") {
-          reject(new Error("service worker redundant"));
-        }
-      }
-      w.addEventListener("statechange", check);
-      check();
-    });
   }
 
   function el(tag, attrs, text) {
@@ -208,22 +144,14 @@
       busy(true);
       say(t.working);
       var reg;
-      askPermission().then(function (perm) {
+      lib.askPermission().then(function (perm) {
         if (perm !== "granted") {
           return Promise.reject(new Error("denied"));
         }
         return navigator.serviceWorker.register(swURL, { scope: scope });
-      }).then(activated).then(function (r) {
+      }).then(lib.activated).then(function (r) {
         reg = r;
-        return reg.pushManager.getSubscription();
-      }).then(function (old) {
-        if (old && sameKey(old, cfg.key)) {
-          return old;
-        }
-        var fresh = function () {
-          return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(cfg.key) });
-        };
-        return old ? old.unsubscribe().then(fresh) : fresh();
+        return lib.subscription(reg, cfg.key);
       }).then(function (sub) {
         return save(reg, sub);
       }).then(function () {

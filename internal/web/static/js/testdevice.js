@@ -3,12 +3,12 @@
 
 // The test-device form of the alerts: subscribes this browser to the
 // organisation's Web Push (its service worker and VAPID key, as the public
-// pages do), puts PushSubscription.toJSON() in the form and sends it. The
+// pages do, with pushlib.js), puts PushSubscription.toJSON() in the form and sends it. The
 // server marks the subscription as a test device, which drills reach.
 (function () {
   "use strict";
   var form = document.getElementById("device-form");
-  if (!form || !window.fetch || !window.Promise) {
+  if (!form || !window.fetch || !window.Promise || !window.PiazzaPush) {
     return;
   }
   var button = form.querySelector("button[type=submit]");
@@ -23,44 +23,7 @@
   }
   button.disabled = false;
 
-  function keyBytes(b64) {
-    var s = (b64 + "===".slice((b64.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
-    var raw = window.atob(s);
-    var out = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) {
-      out[i] = raw.charCodeAt(i);
-    }
-    return out;
-  }
-
-  // activated waits for the registration's worker to be active:
-  // pushManager.subscribe needs one.
-  function activated(reg) {
-    if (reg.active) {
-      return Promise.resolve(reg);
-    }
-    var w = reg.installing || reg.waiting;
-    return new Promise(function (resolve, reject) {
-      function check() {
-        if (w.state === "activated") {
-          resolve(reg);
-        } else if (w.state === "redundant") {
-          reject(new Error("service worker redundant"));
-        }
-      }
-      w.addEventListener("statechange", check);
-      check();
-    });
-  }
-
-  function permission() {
-    return new Promise(function (resolve) {
-      var p = Notification.requestPermission(resolve);
-      if (p && p.then) {
-        p.then(resolve);
-      }
-    });
-  }
+  var lib = window.PiazzaPush;
 
   form.addEventListener("submit", function (ev) {
     if (form.elements.subscription.value || !form.reportValidity()) {
@@ -69,7 +32,7 @@
     ev.preventDefault();
     button.disabled = true;
     say("data-working");
-    permission().then(function (perm) {
+    lib.askPermission().then(function (perm) {
       if (perm !== "granted") {
         throw new Error("denied");
       }
@@ -78,25 +41,8 @@
       return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status));
     }).then(function (cfg) {
       return navigator.serviceWorker.register(base + "/sw.js", { scope: base + "/" })
-        .then(activated)
-        .then(function (reg) {
-          var key = keyBytes(cfg.key);
-          function fresh() {
-            return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
-          }
-          // A subscription made with another VAPID key (a restored
-          // installation) would never receive: subscribe again.
-          return reg.pushManager.getSubscription().then(function (sub) {
-            if (!sub) {
-              return fresh();
-            }
-            var k = sub.options && sub.options.applicationServerKey && new Uint8Array(sub.options.applicationServerKey);
-            if (k && (k.length !== key.length || k.some(function (b, i) { return b !== key[i]; }))) {
-              return sub.unsubscribe().then(fresh);
-            }
-            return sub;
-          });
-        });
+        .then(lib.activated)
+        .then(function (reg) { return lib.subscription(reg, cfg.key); });
     }).then(function (sub) {
       form.elements.subscription.value = JSON.stringify(sub.toJSON());
       form.submit();
