@@ -15,11 +15,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/channel"
+	"github.com/piazza-pa/piazza/internal/channel/bluesky"
+	"github.com/piazza-pa/piazza/internal/channel/facebook"
+	"github.com/piazza-pa/piazza/internal/channel/facebook/facebooktest"
 	"github.com/piazza-pa/piazza/internal/channel/feed"
 	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/editorial"
@@ -44,6 +48,8 @@ type fixture struct {
 	tokens map[string]string // by scenario token name
 	vars   map[string]string // {placeholders} in scenario paths and bodies
 	people map[string]auth.Person
+	// facebook is the fake Graph API behind the desk's Facebook Page.
+	facebook *facebooktest.Server
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
@@ -63,6 +69,10 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	// network, so scheduling really goes through the engine's checks.
 	reg := channel.NewRegistry()
 	reg.Add(feed.New(), nil)
+	// The desk's channels: a Page on the fake Graph API, and Bluesky,
+	// which answers comments but never in private.
+	reg.Add(facebook.New(&http.Client{Timeout: 10 * time.Second}), nil)
+	reg.Add(bluesky.New(&http.Client{Timeout: 10 * time.Second}), nil)
 	ed := editorial.NewService(db)
 	pub := publish.NewService(publish.Deps{DB: db, Registry: reg, Sealer: sealer, Editorial: ed,
 		Jobs: jobs.New(db, jobs.Config{Logger: slog.New(slog.DiscardHandler)}), Notify: notify.NewService(db, nil, "http://piazza.test"),
@@ -115,7 +125,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	token("admin", fx.orgA, admin)
 	viewer, _ := person("viewer", fx.orgA, org.RoleViewer, "")
 	token("viewer", fx.orgA, viewer)
-	person("liaison", fx.orgA, org.RoleLiaison, tributi.ID)
+	liaison, _ := person("liaison", fx.orgA, org.RoleLiaison, tributi.ID)
+	token("liaison", fx.orgA, liaison)
 	adminB, _ := person("adminB", fx.orgB, org.RoleAdmin, "")
 	token("adminB", fx.orgB, adminB)
 
@@ -158,6 +169,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		Visibility: channel.Private, AuthorID: "cittadino@example.org", Text: "Buongiorno, quando apre l'anagrafe il sabato?"}})
 	must(err)
 	fx.vars["{conversation}"] = in.ConversationID
+	fx.vars["{form.message}"] = in.MessageID
+	fx.deskChannels(t, pub, dsk)
 	return fx
 }
 
@@ -173,12 +186,13 @@ type scenario struct {
 	name   string
 	method string
 	path   string // {placeholders} of the fixture are expanded
-	token  string // "", "bad", "revoked", "former", "viewer", "admin", "adminB"
+	token  string // "", "bad", "revoked", "former", "viewer", "writer", "liaison", "admin", "adminB"
 	authz  string // a raw Authorization header instead of token
 	body   string
 	status int
-	want   map[string]any    // dotted JSON paths (list indices as numbers) → value
-	header map[string]string // header → substring it must contain
+	want   map[string]any                  // dotted JSON paths (list indices as numbers) → value
+	header map[string]string               // header → substring it must contain
+	setup  func(t *testing.T, fx *fixture) // runs before the call
 	check  func(t *testing.T, fx *fixture, body any)
 }
 
@@ -554,11 +568,14 @@ func TestScenarios(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		succeeded := map[string]bool{} // routes answered with 2xx
-		for _, sc := range append(scenarios(), alertScenarios()...) {
+		for _, sc := range slices.Concat(scenarios(), deskScenarios(), alertScenarios()) {
 			t.Run(sc.name, func(t *testing.T) {
 				rt, routed := routeOf(sc.method, sc.path)
 				if routed && sc.status < 300 {
 					succeeded[rt.Method+" "+rt.Path] = true
+				}
+				if sc.setup != nil {
+					sc.setup(t, fx)
 				}
 				rec := fx.do(sc)
 				res := rec.Result()

@@ -65,27 +65,38 @@ func (s *server) triage(w http.ResponseWriter, r *http.Request, c *caller) error
 }
 
 type conversationJSON struct {
-	ID            string     `json:"id"`
-	Source        string     `json:"source"`
-	Visibility    string     `json:"visibility"`
-	Author        string     `json:"author"`
-	Subject       string     `json:"subject"`
-	Status        string     `json:"status"`
-	Office        string     `json:"office"`
-	Assignee      string     `json:"assignee"`
-	Category      string     `json:"category"`
-	Urgency       string     `json:"urgency"`
-	Moderation    string     `json:"moderation"`
-	Confirmed     bool       `json:"triage_confirmed"`
-	Group         string     `json:"group"`
-	Messages      int        `json:"message_count"`
-	CreatedAt     time.Time  `json:"created_at"`
-	LastMessageAt time.Time  `json:"last_message_at"`
-	DueAt         *time.Time `json:"due_at"`
-	FirstResponse *time.Time `json:"first_response_at"`
+	ID            string      `json:"id"`
+	Source        string      `json:"source"`
+	Visibility    string      `json:"visibility"`
+	Author        string      `json:"author"`
+	Subject       string      `json:"subject"`
+	Status        string      `json:"status"`
+	Office        string      `json:"office"`
+	Assignee      string      `json:"assignee"`
+	Category      string      `json:"category"`
+	Urgency       string      `json:"urgency"`
+	Moderation    string      `json:"moderation"`
+	Confirmed     bool        `json:"triage_confirmed"`
+	Group         string      `json:"group"`
+	Messages      int         `json:"message_count"`
+	CreatedAt     time.Time   `json:"created_at"`
+	LastMessageAt time.Time   `json:"last_message_at"`
+	DueAt         *time.Time  `json:"due_at"`
+	FirstResponse *time.Time  `json:"first_response_at"`
+	Actions       actionsJSON `json:"actions"`
 }
 
-func conversationView(c desk.Conversation) conversationJSON {
+// actionsJSON is what the conversation's channel allows
+// (components.schemas.ConversationActions): a client offers nothing else,
+// and the API refuses the rest with 422.
+type actionsJSON struct {
+	Reply        bool `json:"reply"`
+	ReplyPrivate bool `json:"reply_private"`
+	Hide         bool `json:"hide"`
+	Delete       bool `json:"delete"`
+}
+
+func (s *server) conversationView(c desk.Conversation) conversationJSON {
 	author := c.AuthorHandle
 	if author == "" {
 		author = c.AuthorName
@@ -94,6 +105,8 @@ func conversationView(c desk.Conversation) conversationJSON {
 		Status: string(c.Status), Office: c.OfficeCode, Assignee: c.AssigneeID, Category: c.Labels.Category, Urgency: c.Labels.Urgency,
 		Moderation: c.Labels.Moderation, Confirmed: c.TriageConfirmed, Group: c.GroupID, Messages: c.MessageCount,
 		CreatedAt: c.CreatedAt.UTC(), LastMessageAt: c.LastInAt.UTC()}
+	a := s.Desk.Actions(c)
+	v.Actions = actionsJSON{Reply: a.Reply, ReplyPrivate: a.ReplyPrivate, Hide: a.Hide, Delete: a.Delete}
 	if !c.DueAt.IsZero() {
 		t := c.DueAt.UTC()
 		v.DueAt = &t
@@ -112,8 +125,14 @@ type messageJSON struct {
 	Text      string    `json:"text"`
 	State     string    `json:"state"`
 	Error     string    `json:"error,omitempty"`
+	Private   bool      `json:"private"`
 	Hidden    bool      `json:"hidden"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+func messageView(m desk.Message) messageJSON {
+	return messageJSON{ID: m.ID, Direction: string(m.Direction), Author: m.AuthorName, Text: m.Text, State: m.State,
+		Error: m.Error, Private: m.Private, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC()}
 }
 
 func deskScope(c *caller) desk.Scope {
@@ -141,7 +160,7 @@ func (s *server) listConversations(w http.ResponseWriter, r *http.Request, c *ca
 	}
 	out := make([]conversationJSON, 0, len(p.Conversations))
 	for _, cv := range p.Conversations {
-		out = append(out, conversationView(cv))
+		out = append(out, s.conversationView(cv))
 	}
 	body := map[string]any{"conversations": out}
 	if p.Next != "" {
@@ -159,22 +178,52 @@ func (s *server) getConversation(w http.ResponseWriter, r *http.Request, c *call
 	}
 	out := make([]messageJSON, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, messageJSON{ID: m.ID, Direction: string(m.Direction), Author: m.AuthorName, Text: m.Text, State: m.State,
-			Error: m.Error, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC()})
+		out = append(out, messageView(m))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation": conversationView(cv), "messages": out})
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": s.conversationView(cv), "messages": out})
 	return nil
 }
 
 // deskError turns the desk's refusals into answers a client can act on.
-func deskError(err error) error {
+// field names the request field that asked for what the conversation's
+// channel does not offer; "" when the route itself is that action.
+func deskError(err error, field string) error {
 	switch {
 	case errors.Is(err, desk.ErrForbidden):
 		return forbidden("this conversation belongs to another office")
+	case errors.Is(err, desk.ErrHelpRequest):
+		var fe fieldErrors
+		fe.add("action", "help_request", "a message asking for help is never hidden or deleted: it gets the emergency numbers and is escalated")
+		return fe.err()
+	case errors.Is(err, desk.ErrNotOffered):
+		e := &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid,
+			Message: deskDetail(err) + " (see the conversation's actions)"}
+		if field != "" {
+			e.Fields = []FieldError{{Field: field, Code: "not_offered", Message: "the conversation's channel does not allow it"}}
+		}
+		return e
 	case errors.Is(err, desk.ErrInvalid):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: strings.TrimPrefix(err.Error(), "desk: ")}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: codeInvalid, Message: "invalid input: " + deskDetail(err)}
 	}
 	return err
+}
+
+// deskDetail is what the desk said of an invalid input, without the
+// prefixes its wrapping adds ("desk: reply: desk: invalid input: …").
+func deskDetail(err error) string {
+	msg := err.Error()
+	const marker = "invalid input: "
+	if i := strings.LastIndex(msg, marker); i >= 0 {
+		return msg[i+len(marker):]
+	}
+	return strings.TrimPrefix(msg, "desk: ")
+}
+
+// requireText names an empty text field; the desk checks the length.
+func requireText(fe *fieldErrors, field, text string) {
+	if strings.TrimSpace(text) == "" {
+		fe.add(field, "required", field+" is required")
+	}
 }
 
 type replyRequest struct {
@@ -189,13 +238,21 @@ func (s *server) replyConversation(w http.ResponseWriter, r *http.Request, c *ca
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
+	var fe fieldErrors
+	requireText(&fe, "text", req.Text)
+	if err := fe.err(); err != nil {
+		return err
+	}
 	m, err := s.Desk.Reply(r.Context(), c.OrgID, r.PathValue("id"), desk.ReplyInput{PersonID: c.Person.ID, Text: req.Text,
 		Private: req.Private}, deskScope(c))
 	if err != nil {
-		return deskError(err)
+		field := ""
+		if req.Private {
+			field = "private" // a channel without replies has no private ones either
+		}
+		return deskError(err, field)
 	}
-	writeJSON(w, http.StatusAccepted, messageJSON{ID: m.ID, Direction: string(m.Direction), Author: m.AuthorName, Text: m.Text,
-		State: m.State, CreatedAt: m.CreatedAt.UTC()})
+	writeJSON(w, http.StatusAccepted, messageView(m))
 	return nil
 }
 
@@ -222,17 +279,12 @@ func (s *server) assignConversation(w http.ResponseWriter, r *http.Request, c *c
 	}
 	id := r.PathValue("id")
 	if _, err := s.Desk.Assign(r.Context(), c.OrgID, []string{id}, a, deskScope(c)); err != nil {
-		return deskError(err)
+		return deskError(err, "")
 	}
 	if req.Status != "" {
 		if _, err := s.Desk.SetStatus(r.Context(), c.OrgID, []string{id}, desk.Status(req.Status), deskScope(c)); err != nil {
-			return deskError(err)
+			return deskError(err, "")
 		}
 	}
-	cv, _, err := s.Desk.Get(r.Context(), c.OrgID, id, deskScope(c))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, conversationView(cv))
-	return nil
+	return s.writeConversation(w, r, c, id)
 }

@@ -14,7 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/piazza-pa/piazza/internal/desk"
 	"github.com/piazza-pa/piazza/internal/org"
+	"github.com/piazza-pa/piazza/internal/triage"
 )
 
 // The OpenAPI document is kept true by these tests and by the scenarios of
@@ -389,6 +391,10 @@ func TestOpenAPIEnums(t *testing.T) {
 	}
 	codes := []string{codeBadRequest, codeUnauthorized, codeForbidden, codeNotFound, codeMethodNotAllowed,
 		codeConflict, codeInvalid, codeInternal}
+	var statuses []string
+	for _, st := range desk.Statuses {
+		statuses = append(statuses, string(st))
+	}
 	for _, c := range []struct {
 		ref  string
 		want []string
@@ -396,10 +402,29 @@ func TestOpenAPIEnums(t *testing.T) {
 		{"#/components/schemas/Permission", perms},
 		{"#/components/schemas/RoleCode", roles},
 		{"#/components/schemas/Error/properties/error/properties/code", codes},
+		{"#/components/schemas/StatusRequest/properties/status", statuses},
+		{"#/components/schemas/Conversation/properties/status", statuses},
+		{"#/components/schemas/TriageLabels/properties/category", triage.Categories},
+		{"#/components/schemas/TriageLabels/properties/office", triage.Offices},
+		{"#/components/schemas/TriageLabels/properties/urgency", triage.Urgencies},
+		{"#/components/schemas/TriageLabels/properties/moderation", triage.Moderations},
+		{"#/components/schemas/ModerationRequest/properties/action", moderationActions},
+		{"#/components/schemas/Moderation/properties/action", moderationActions},
 	} {
 		if got := enum(c.ref); !slices.Equal(got, c.want) {
 			t.Errorf("%s enum = %v, want %v", c.ref, got, c.want)
 		}
+	}
+	rule, err := doc.resolve("#/components/schemas/ModerationRequest/properties/rule")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []int
+	for _, n := range rule["enum"].([]any) {
+		rules = append(rules, int(n.(float64)))
+	}
+	if !slices.Equal(rules, desk.PolicyRules) {
+		t.Errorf("policy rules enum = %v, want %v", rules, desk.PolicyRules)
 	}
 }
 

@@ -58,6 +58,12 @@ var routes = []route{
 	{"GET", Prefix + "/conversations/{id}", member, org.PermDeskRead, (*server).getConversation},
 	{"POST", Prefix + "/conversations/{id}/replies", member, org.PermDeskReply, (*server).replyConversation},
 	{"PUT", Prefix + "/conversations/{id}/assignment", member, org.PermDeskAssign, (*server).assignConversation},
+	{"PUT", Prefix + "/conversations/{id}/status", member, org.PermDeskReply, (*server).setConversationStatus},
+	{"POST", Prefix + "/conversations/{id}/notes", member, org.PermDeskRead, (*server).addNote},
+	{"POST", Prefix + "/conversations/{id}/consultations", member, org.PermDeskAssign, (*server).consultOffice},
+	{"PUT", Prefix + "/conversations/{id}/triage", member, org.PermDeskAssign, (*server).confirmTriage},
+	{"POST", Prefix + "/messages/{id}/moderation", member, org.PermDeskModerate, (*server).moderateMessage},
+	{"POST", Prefix + "/messages/{id}/retry", member, org.PermDeskReply, (*server).retryReply},
 	{"GET", Prefix + "/campaigns", member, org.PermPlanRead, (*server).listCampaigns},
 	{"POST", Prefix + "/campaigns", member, org.PermPostApprove, (*server).createCampaign},
 
