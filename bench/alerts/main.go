@@ -49,7 +49,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -57,8 +56,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/piazza-pa/piazza/bench/internal/benchenv"
 	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/app"
 	"github.com/piazza-pa/piazza/internal/audit"
@@ -98,7 +96,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.engine, "db", "sqlite", "sqlite or postgres")
-	flag.StringVar(&o.pgURL, "pg", envOr("PIAZZA_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"),
+	flag.StringVar(&o.pgURL, "pg", benchenv.DefaultPostgres(),
 		"PostgreSQL server to create the benchmark database on")
 	flag.IntVar(&o.n, "n", 200, "broadcasts")
 	flag.DurationVar(&o.every, "every", 200*time.Millisecond, "time between two broadcasts")
@@ -122,17 +120,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "alerts bench:", err)
 		os.Exit(1)
 	}
-}
-
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
-func machine() string {
-	return fmt.Sprintf("%d CPUs, %s %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // Where an alert arrives, in the report's order.
@@ -505,29 +492,6 @@ func (f *fakes) close() {
 	f.push.Close()
 }
 
-func freshPostgres(ctx context.Context, pgURL string) (string, string, error) {
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		return "", "", err
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	name := fmt.Sprintf("piazza_bench_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", "", err
-	}
-	cfg := conn.Config()
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), name, nil
-}
-
-func dropPostgres(ctx context.Context, pgURL, name string) {
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		return
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name)
-}
-
 // openApp opens a Piazza (not in demo mode) on a fresh database, without
 // starting it.
 func openApp(ctx context.Context, o options) (*app.App, net.Listener, func(), error) {
@@ -550,17 +514,15 @@ func openApp(ctx context.Context, o options) (*app.App, net.Listener, func(), er
 	if o.workers > 0 {
 		env["PIAZZA_WORKERS"] = strconv.Itoa(o.workers)
 	}
-	var dbName string
+	drop := func() {}
 	if o.engine == "postgres" {
-		if env["PIAZZA_DATABASE_URL"], dbName, err = freshPostgres(ctx, o.pgURL); err != nil {
+		if env["PIAZZA_DATABASE_URL"], drop, err = benchenv.FreshPostgres(ctx, o.pgURL); err != nil {
 			return nil, nil, nil, err
 		}
 	}
 	cleanup := func() {
 		_ = os.RemoveAll(dir)
-		if dbName != "" {
-			dropPostgres(context.WithoutCancel(ctx), o.pgURL, dbName)
-		}
+		drop()
 	}
 	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
@@ -687,7 +649,7 @@ func run(o options) error {
 		return err
 	}
 
-	fmt.Printf("alerts broadcast  db=%s  machine=%s\n", o.engine, machine())
+	fmt.Printf("alerts broadcast  db=%s  machine=%s\n", o.engine, benchenv.Machine())
 	fmt.Printf("load average before %s, after %s (the machine is shared)\n", loadBefore, loadAverage())
 	fmt.Printf("command: go run ./bench/alerts %s\n", strings.Join(os.Args[1:], " "))
 	lane := max(2*a.Config.Workers, 4) // jobs.Runner's alert lane

@@ -43,8 +43,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/piazza-pa/piazza/bench/internal/benchenv"
 	"github.com/piazza-pa/piazza/internal/app"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/channel"
@@ -61,7 +60,7 @@ const secret = "bench-webhook-secret-0123456789" //nolint:gosec // G101: the fak
 func main() {
 	var (
 		engine   = flag.String("db", "sqlite", "sqlite or postgres")
-		pgURL    = flag.String("pg", envOr("PIAZZA_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server to create the benchmark database on")
+		pgURL    = flag.String("pg", benchenv.DefaultPostgres(), "PostgreSQL server to create the benchmark database on")
 		mode     = flag.String("mode", "ingest", "ingest or inbox")
 		rate     = flag.Int("rate", 1000, "ingest: webhooks per second")
 		duration = flag.Duration("duration", 30*time.Second, "ingest: how long to send")
@@ -104,31 +103,6 @@ func main() {
 	}
 }
 
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
-func machine() string {
-	return fmt.Sprintf("%d CPUs, %s %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-}
-
-func freshPostgres(ctx context.Context, pgURL string) (string, error) {
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	name := fmt.Sprintf("piazza_bench_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", err
-	}
-	cfg := conn.Config()
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
-}
-
 // startApp runs a Piazza (not in demo mode) with the demo organisation's
 // offices and people, on a fresh database.
 func startApp(ctx context.Context, engine, pgURL string) (*app.App, string, func(), error) {
@@ -146,8 +120,9 @@ func startApp(ctx context.Context, engine, pgURL string) (*app.App, string, func
 		"PIAZZA_PUBLIC_URL": url,
 		"PIAZZA_SECRET_KEY": "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
 	}
+	drop := func() {}
 	if engine == "postgres" {
-		if env["PIAZZA_DATABASE_URL"], err = freshPostgres(ctx, pgURL); err != nil {
+		if env["PIAZZA_DATABASE_URL"], drop, err = benchenv.FreshPostgres(ctx, pgURL); err != nil {
 			return nil, "", nil, err
 		}
 	}
@@ -173,6 +148,7 @@ func startApp(ctx context.Context, engine, pgURL string) (*app.App, string, func
 		}
 		_ = a.Close()
 		_ = os.RemoveAll(dir)
+		drop()
 	}
 	for range 200 {
 		if resp, err := http.Get(url + "/healthz"); err == nil {
@@ -322,7 +298,7 @@ func runIngest(engine, pgURL string, rate int, duration time.Duration, history i
 	pct := func(q float64) time.Duration {
 		return lat[min(len(lat)-1, int(q*float64(len(lat))))].Round(100 * time.Microsecond)
 	}
-	fmt.Printf("desk ingest  db=%s  machine=%s\n", engine, machine())
+	fmt.Printf("desk ingest  db=%s  machine=%s\n", engine, benchenv.Machine())
 	fmt.Printf("sent %d webhooks at %d/s target over %s: achieved %.0f/s\n", total, rate, duration, float64(total)/elapsed.Seconds())
 	fmt.Printf("latency (scheduled send → 200 stored, triaged, routed): p50 %s  p99 %s  max %s\n", pct(0.50), pct(0.99), lat[len(lat)-1].Round(time.Millisecond))
 	fmt.Printf("by send time: %s\n", strings.Join(windows, "; "))
@@ -350,7 +326,7 @@ func runInbox(engine, pgURL string, n, queries int) error {
 	if err := fill(ctx, a.DB, o.ID, offices, n); err != nil {
 		return err
 	}
-	fmt.Printf("desk inbox  db=%s  machine=%s\n", engine, machine())
+	fmt.Printf("desk inbox  db=%s  machine=%s\n", engine, benchenv.Machine())
 	fmt.Printf("stored %d messages in %d conversations in %s\n", n, n/2, time.Since(t0).Round(time.Second))
 	if engine == "postgres" {
 		if _, err := a.DB.Write.ExecContext(ctx, `ANALYZE`); err != nil {

@@ -27,14 +27,12 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/piazza-pa/piazza/bench/internal/benchenv"
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/channel"
@@ -56,7 +54,7 @@ const secretKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1
 func main() {
 	var (
 		engine   = flag.String("db", "sqlite", "sqlite or postgres")
-		pgURL    = flag.String("pg", envOr("PIAZZA_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server to create the benchmark database on")
+		pgURL    = flag.String("pg", benchenv.DefaultPostgres(), "PostgreSQL server to create the benchmark database on")
 		posts    = flag.Int("posts", 10000, "posts due in the window, one publication each")
 		accounts = flag.Int("accounts", 50, "channel accounts the posts are spread over")
 		window   = flag.Duration("window", 10*time.Minute, "the posts are due uniformly within this window")
@@ -85,13 +83,6 @@ func main() {
 			os.Exit(1)
 		}
 	}
-}
-
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
 }
 
 type result struct {
@@ -129,7 +120,7 @@ func (r result) print(w *os.File) {
 func run(engine, pgURL string, nPosts, nAccounts int, window time.Duration, kills int) (result, error) {
 	ctx := context.Background()
 	res := result{Engine: engine, Posts: nPosts, Accounts: nAccounts, Window: window.String(), Kills: kills,
-		Machine: fmt.Sprintf("%d CPUs, %s %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)}
+		Machine: benchenv.Machine()}
 	dir, err := os.MkdirTemp("", "piazza-bench-")
 	if err != nil {
 		return res, err
@@ -137,9 +128,11 @@ func run(engine, pgURL string, nPosts, nAccounts int, window time.Duration, kill
 	defer os.RemoveAll(dir)
 	dbURL := filepath.Join(dir, "bench.db")
 	if engine == "postgres" {
-		if dbURL, err = freshPostgres(ctx, pgURL); err != nil {
+		var drop func()
+		if dbURL, drop, err = benchenv.FreshPostgres(ctx, pgURL); err != nil {
 			return res, err
 		}
+		defer drop()
 	}
 
 	// The platform: Mastodon's fake, every token an account of its own.
@@ -279,22 +272,6 @@ func pct(sorted []float64, p float64) float64 {
 	}
 	i := int(float64(len(sorted)-1) * p / 100)
 	return sorted[i]
-}
-
-// freshPostgres creates an empty database for the run on the server of
-// pgURL and returns its URL.
-func freshPostgres(ctx context.Context, pgURL string) (string, error) {
-	conn, err := pgx.Connect(ctx, pgURL)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("piazza_bench_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", err
-	}
-	cfg := conn.Config()
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
 }
 
 // seed writes the organisation, the accounts and the posts through the

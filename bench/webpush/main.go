@@ -13,7 +13,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -25,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/piazza-pa/piazza/bench/internal/benchenv"
 	"github.com/piazza-pa/piazza/internal/webpush"
 	"github.com/piazza-pa/piazza/internal/webpush/webpushtest"
 )
@@ -52,8 +52,7 @@ func main() {
 
 func run(n, size, workers int, profile string) error {
 	procs := runtime.GOMAXPROCS(0)
-	fmt.Printf("machine: %s, %d CPUs, GOMAXPROCS %d, %s %s/%s\n",
-		cpuModel(), runtime.NumCPU(), procs, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Printf("machine: %s\n", benchenv.Machine())
 
 	sink := webpushtest.NewSink()
 	defer sink.Close()
@@ -168,20 +167,4 @@ func parallel(n, g int, f func(i int)) {
 		})
 	}
 	wg.Wait()
-}
-
-// cpuModel names the processor, where Linux says it.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
 }
