@@ -30,7 +30,9 @@ func TestBrowserTestDevicePage(t *testing.T) {
 		state := deskWait(ctx, t, "the form is ready", `typeof window.PiazzaPush + " " +
 			(document.querySelector("#device-form button[type=submit]").disabled ? "disabled" : "enabled") + " " +
 			document.getElementById("device-status").textContent.trim()`,
-			func(s string) bool { return strings.HasPrefix(s, "object enabled") || strings.HasPrefix(s, "object disabled ") && len(s) > len("object disabled ") })
+			func(s string) bool {
+				return strings.HasPrefix(s, "object enabled") || strings.HasPrefix(s, "object disabled ") && len(s) > len("object disabled ")
+			})
 		if !strings.HasPrefix(state, "object enabled") {
 			t.Logf("this Chromium has no Web Push: %s", state)
 		}
