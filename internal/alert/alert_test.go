@@ -29,6 +29,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/channel/telegram/telegramtest"
 	"github.com/piazza-pa/piazza/internal/editorial"
 	"github.com/piazza-pa/piazza/internal/httpx"
+	"github.com/piazza-pa/piazza/internal/i18n"
 	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
@@ -109,10 +110,13 @@ func newEnv(t *testing.T, db *store.DB) *env {
 }
 
 // person adds someone with role to the organisation.
-func (e *env) person(t *testing.T, role org.Role) auth.Person {
+func (e *env) person(t *testing.T, role org.Role) auth.Person { return e.personIn(t, role, "it") }
+
+// personIn adds someone with role who reads Piazza in lang.
+func (e *env) personIn(t *testing.T, role org.Role, lang string) auth.Person {
 	t.Helper()
 	p, err := auth.NewService(e.db, nil).CreatePerson(e.ctx, nil, auth.PersonInput{Email: storetest.Unique("persona") + "@comune.example",
-		Name: "Persona " + string(role), Lang: "it"})
+		Name: "Persona " + string(role), Lang: lang})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,6 +270,7 @@ func TestOneChannelDown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		coordinator, editor := e.person(t, org.RoleCrisis), e.person(t, org.RoleEditor)
+		english := e.personIn(t, org.RoleCrisis, "en")
 		inc := e.incident(t, false)
 		e.md.Inject(channeltest.FaultBadRequest, 1)
 		a, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert, AccountIDs: e.all()})
@@ -284,6 +289,10 @@ func TestOneChannelDown(t *testing.T) {
 			if d.State == alert.StateFailed && d.Error == "" {
 				t.Errorf("%s failed without a reason", d.Platform)
 			}
+			// The platform's words are shown as they came, in any language.
+			if d.State == alert.StateFailed && (d.ErrorKey != "" || d.ErrorIn(i18n.Default(), i18n.English) != d.Error) {
+				t.Errorf("%s: the platform's error %q became key %q", d.Platform, d.Error, d.ErrorKey)
+			}
 		}
 		// The crisis coordinator is told at once; an editor, who does not
 		// send alerts, is not.
@@ -294,6 +303,14 @@ func TestOneChannelDown(t *testing.T) {
 		if len(ns) != 1 || ns[0].Kind != notify.KindAlertDelivery || !strings.Contains(ns[0].Body, "mastodon") ||
 			ns[0].Link != "/alerts/incidents/"+inc.ID {
 			t.Errorf("the coordinator's notifications: %+v", ns)
+		}
+		if len(ns) == 1 && !strings.Contains(ns[0].Body, "Sandbox mastodon (mastodon): non inviata. ") {
+			t.Errorf("the coordinator's notification in Italian: %q", ns[0].Body)
+		}
+		// Each reads it in their language; the platform's words stay as they are.
+		if ns, _ := e.notify.List(e.ctx, e.org.ID, english.ID, 10); len(ns) != 1 ||
+			!strings.HasPrefix(ns[0].Body, "Sandbox mastodon (mastodon): not sent. ") || strings.Contains(ns[0].Body, "non inviata") {
+			t.Errorf("the English coordinator's notifications: %+v", ns)
 		}
 		if ns, _ := e.notify.List(e.ctx, e.org.ID, editor.ID, 10); len(ns) != 0 {
 			t.Errorf("the editor was notified: %+v", ns)
@@ -360,8 +377,9 @@ func TestDrillNeverReachesRealChannels(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ = e.alerts.Deliveries(e.ctx, e.org.ID, a.ID)
-		if got[0].State != alert.StateFailed || !strings.Contains(got[0].Error, "esercitazione") || len(e.tg.Messages()) != 1 {
-			t.Errorf("drill resent to a real channel: %s %q, %d messages", got[0].State, got[0].Error, len(e.tg.Messages()))
+		if got[0].State != alert.StateFailed || got[0].ErrorKey != "alert.delivery.error.drill_real_channel" ||
+			!strings.Contains(got[0].Error, "esercitazione") || len(e.tg.Messages()) != 1 {
+			t.Errorf("drill resent to a real channel: %s %q %q, %d messages", got[0].State, got[0].ErrorKey, got[0].Error, len(e.tg.Messages()))
 		}
 		msg, err := e.alerts.CAP(e.ctx, a)
 		if err != nil || msg.Status != cap.StatusExercise {
@@ -375,7 +393,7 @@ func TestDrillNeverReachesRealChannels(t *testing.T) {
 func TestCrashLeavesUnknown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		coordinator := e.person(t, org.RoleCrisis)
+		coordinator, english := e.person(t, org.RoleCrisis), e.personIn(t, org.RoleCrisis, "en")
 		inc := e.incident(t, false)
 		a, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert,
 			AccountIDs: []string{e.accounts[channel.Telegram]}})
@@ -395,10 +413,22 @@ func TestCrashLeavesUnknown(t *testing.T) {
 		if got[0].State != alert.StateUnknown || len(e.tg.Messages()) != 1 {
 			t.Fatalf("after the crash: %s, %d messages", got[0].State, len(e.tg.Messages()))
 		}
+		// Piazza's own words: a key, shown in the reader's language, with
+		// the Italian text kept for the API and the audit log.
+		c := i18n.Default()
+		if d := got[0]; d.ErrorKey != "alert.delivery.error.interrupted" ||
+			d.Error != "Interrotto durante l'invio: verificare sulla piattaforma." ||
+			d.ErrorIn(c, i18n.English) != "Interrupted while sending: check on the platform." {
+			t.Errorf("the crash's reason: key %q, text %q, in English %q", d.ErrorKey, d.Error, d.ErrorIn(c, i18n.English))
+		}
 		// Someone must look on the platform: the coordinator is told.
 		if ns, err := e.notify.List(e.ctx, e.org.ID, coordinator.ID, 10); err != nil || len(ns) != 1 ||
 			ns[0].Kind != notify.KindAlertDelivery || !strings.Contains(ns[0].Body, "esito incerto") {
 			t.Errorf("the coordinator's notifications after the crash: %+v %v", ns, err)
+		}
+		if ns, err := e.notify.List(e.ctx, e.org.ID, english.ID, 10); err != nil || len(ns) != 1 || ns[0].Body !=
+			"Sandbox telegram (telegram): outcome unknown, check on the platform. Interrupted while sending: check on the platform." {
+			t.Errorf("the English coordinator's notifications after the crash: %+v %v", ns, err)
 		}
 		if err := e.alerts.Settle(e.ctx, e.org.ID, got[0].ID, true); err != nil {
 			t.Fatal(err)
@@ -406,6 +436,9 @@ func TestCrashLeavesUnknown(t *testing.T) {
 		got, _ = e.alerts.Deliveries(e.ctx, e.org.ID, a.ID)
 		if got[0].State != alert.StateSent || len(e.tg.Messages()) != 1 {
 			t.Errorf("settled as sent: %s, %d messages", got[0].State, len(e.tg.Messages()))
+		}
+		if got[0].Error != "" || got[0].ErrorKey != "" || got[0].ErrorArgs != nil {
+			t.Errorf("settled as sent, the reason stays: %q %q %v", got[0].Error, got[0].ErrorKey, got[0].ErrorArgs)
 		}
 	})
 }

@@ -67,15 +67,15 @@ func (s *Service) botAudience(ctx context.Context, orgID, botAccount string, inc
 // sent twice. A chat that blocked the bot is unsubscribed.
 func (s *Service) botFanout(ctx context.Context, orgID string, d Delivery, a Alert, inc Incident) error {
 	if s.Bots == nil {
-		return &channel.Error{Kind: channel.Permanent, Op: "telegram", Message: "nessun bot Telegram configurato"}
+		return keyed(&channel.Error{Kind: channel.Permanent, Op: "telegram"}, "alert.delivery.error.no_bot")
 	}
 	bot, err := s.Bots(ctx, orgID, d.AccountID)
 	if err != nil || bot == nil {
-		return &channel.Error{Kind: channel.Permanent, Op: "telegram", Message: "nessun bot Telegram configurato", Err: err}
+		return keyed(&channel.Error{Kind: channel.Permanent, Op: "telegram", Err: err}, "alert.delivery.error.no_bot")
 	}
 	drill := a.Exercise || inc.Exercise
 	if drill && !bot.Sandbox() {
-		return &channel.Error{Kind: channel.Permanent, Op: "telegram", Message: "esercitazione: il bot reale non riceve mai un'esercitazione"}
+		return keyed(&channel.Error{Kind: channel.Permanent, Op: "telegram"}, "alert.delivery.error.drill_real_bot")
 	}
 	ctx, cancel := context.WithTimeout(ctx, botTimeout)
 	defer cancel()
@@ -120,8 +120,7 @@ func (s *Service) botFanout(ctx context.Context, orgID string, d Delivery, a Ale
 			// A token that fits no chat (another bot's) would unsubscribe
 			// everyone: stop instead, for a person to look.
 			if attempted >= 50 && blocked*10 >= attempted*9 {
-				return &channel.Error{Kind: channel.Permanent, Op: "telegram",
-					Message: "quasi tutte le chat rifiutano il bot: controllare il token prima di continuare"}
+				return keyed(&channel.Error{Kind: channel.Permanent, Op: "telegram"}, "alert.delivery.error.bot_refused")
 			}
 			attempted++
 			_, err = s.DB.Write.ExecContext(ctx, `INSERT INTO alert_sends (delivery_id, subscriber_id, state, updated_at) VALUES ($1, $2, $3, $4)`,
@@ -156,17 +155,20 @@ func (s *Service) botFanout(ctx context.Context, orgID string, d Delivery, a Ale
 	if _, err := s.pushProgress(context.WithoutCancel(ctx), s.DB.Write, d.ID, done, total); err != nil {
 		return pushRetryable(err)
 	}
+	var ke *keyedError
 	var ce *channel.Error
 	switch {
 	case berr == nil:
 		return nil
+	case errors.As(berr, &ke): // ours, from record: before the channel.Error it wraps
+		return ke
 	case errors.As(berr, &ce):
 		return ce
 	case ctx.Err() != nil:
-		return &channel.Error{Kind: channel.Retryable, Op: "telegram", RetryAfter: time.Second,
-			Message: fmt.Sprintf("invio interrotto dopo %d messaggi su %d: riprende dal punto in cui si è fermato", done, total)}
+		return keyed(&channel.Error{Kind: channel.Retryable, Op: "telegram", RetryAfter: time.Second},
+			"alert.delivery.error.bot_paused", done, total)
 	default:
-		return &channel.Error{Kind: channel.Retryable, Op: "telegram", Err: berr, Message: "invio ai iscritti interrotto"}
+		return keyed(&channel.Error{Kind: channel.Retryable, Op: "telegram", Err: berr}, "alert.delivery.error.bot_interrupted")
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/piazza-pa/piazza/internal/alert"
+	"github.com/piazza-pa/piazza/internal/i18n"
+	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/store/storetest"
 )
@@ -113,6 +115,51 @@ func TestBotBroadcastResumesAfterCrash(t *testing.T) {
 		_ = db.Read.QueryRow(`SELECT COUNT(*) FROM alert_subscribers WHERE org_id = $1`, e.org.ID).Scan(&subs)
 		if unknown != 1 || gone != 1 || subs != 9 {
 			t.Errorf("unknown %d (want 1), gone %d (want 1), subscribers left %d (want 9)", unknown, gone, subs)
+		}
+	})
+}
+
+// A bot that nearly every chat refuses stops, in Piazza's words: the
+// delivery and the notification name the bot's subscribers and say why in
+// each reader's language.
+func TestBotRefusedSaysWhy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		italian, english := e.person(t, org.RoleCrisis), e.personIn(t, org.RoleCrisis, "en")
+		bot := &fakeBot{sent: map[int64]int{}, blocked: map[int64]bool{}}
+		e.alerts.Bots = func(context.Context, string, string) (alert.Bot, error) { return bot, nil }
+		for i := range 55 {
+			bot.blocked[int64(2000+i)] = true
+			if _, err := db.Write.ExecContext(e.ctx, `INSERT INTO alert_subscribers (id, org_id, kind, account_id, address, lang, exercise,
+				created_at, updated_at) VALUES ($1, $2, 'telegram', '', $3, 'it', FALSE, $4, $4)`,
+				store.NewID(), e.org.ID, strconv.Itoa(2000+i), store.Now().Add(time.Duration(i)*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inc := e.incident(t, false)
+		a, _, err := e.alerts.Send(e.ctx, e.org.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert, Subscribers: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := e.alerts.Deliveries(e.ctx, e.org.ID, a.ID)
+		if len(got) != 1 {
+			t.Fatalf("deliveries: %+v", got)
+		}
+		d, c := got[0], i18n.Default()
+		if d.State != alert.StateFailed || d.ErrorKey != "alert.delivery.error.bot_refused" ||
+			d.Error != "Quasi tutte le chat rifiutano il bot: controllare il token prima di continuare." {
+			t.Fatalf("delivery: %s, key %q, text %q", d.State, d.ErrorKey, d.Error)
+		}
+		if d.Label != "Iscritti al bot Telegram" || d.LabelIn(c, i18n.English) != "Telegram bot subscribers" {
+			t.Errorf("label %q, in English %q", d.Label, d.LabelIn(c, i18n.English))
+		}
+		for person, want := range map[string]string{
+			italian.ID: "Iscritti al bot Telegram (telegram): non inviata. Quasi tutte le chat rifiutano il bot: controllare il token prima di continuare.",
+			english.ID: "Telegram bot subscribers (telegram): not sent. Almost every chat refuses the bot: check its token before going on.",
+		} {
+			if ns, err := e.notify.List(e.ctx, e.org.ID, person, 10); err != nil || len(ns) != 1 || ns[0].Body != want {
+				t.Errorf("notifications: %+v %v, want the body %q", ns, err, want)
+			}
 		}
 	})
 }

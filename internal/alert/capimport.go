@@ -314,7 +314,7 @@ func (s *Service) importCAPMessage(ctx context.Context, src CAPSource, a *cap.Al
 		err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 			_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermIncidentManage, "", notify.Notification{OrgID: src.OrgID,
 				Kind: notify.KindIncidentImported, Title: truncate(inc.Title, 120),
-				Body: truncate("Bozza da confermare, importata da "+from+".", 500), Link: "/alerts/incidents/" + inc.ID})
+				BodyPhrase: notify.Phrase{Key: "alert.notify.imported", Args: []any{truncate(from, 300)}}, Link: "/alerts/incidents/" + inc.ID})
 			return err
 		})
 		if err != nil {

@@ -131,6 +131,14 @@ func TestImportCAP(t *testing.T) {
 		if _, err := org.NewService(db).Grant(e.ctx, comune, coordinator.ID, org.RoleCrisis, ""); err != nil {
 			t.Fatal(err)
 		}
+		english, err := auth.NewService(db, nil).CreatePerson(e.ctx, nil, auth.PersonInput{
+			Email: storetest.Unique("crisis") + "@comune.example", Name: "Coordinator", Lang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := org.NewService(db).Grant(e.ctx, comune, english.ID, org.RoleCrisis, ""); err != nil {
+			t.Fatal(err)
+		}
 		// The broken source comes first: the others must still be read.
 		broken := e.add(t, comune, capBrokenFeed, "Provincia")
 		region := e.add(t, comune, capRegionFeed, "Protezione civile regionale")
@@ -162,12 +170,25 @@ func TestImportCAP(t *testing.T) {
 		}
 		links := map[string]bool{}
 		for _, n := range ns {
-			if n.Kind == notify.KindIncidentImported && strings.Contains(n.Body, "Protezione civile regionale") {
+			if n.Kind == notify.KindIncidentImported && n.Body == "Bozza da confermare, importata da Protezione civile regionale." {
 				links[n.Link] = true
 			}
 		}
 		if len(ns) != 2 || !links["/alerts/incidents/"+wind.ID] || !links["/alerts/incidents/"+flood.ID] {
 			t.Errorf("the coordinator's notifications: %+v", ns)
+		}
+		// Each in their language; the title is the alert's own words.
+		ns, err = notes.List(e.ctx, comune, english.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range ns {
+			if n.Body != "A draft to confirm, imported from Protezione civile regionale." || (n.Title != wind.Title && n.Title != flood.Title) {
+				t.Errorf("the English coordinator's notification: %+v", n)
+			}
+		}
+		if len(ns) != 2 {
+			t.Errorf("the English coordinator has %d notifications, want 2", len(ns))
 		}
 		for _, in := range []Incident{wind, flood} {
 			if in.Status != StatusDraft || in.Source != SourceCAP || in.Exercise || in.CreatedBy != "" {

@@ -149,7 +149,7 @@ func (s *Service) attempt(ctx context.Context, id string) (time.Duration, error)
 	case TargetWebPush:
 		perr = s.pushFanout(ctx, orgID, d, a, inc)
 	default:
-		perr = &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "destinazione sconosciuta " + d.Target}
+		perr = keyed(&channel.Error{Kind: channel.Permanent, Op: "alert"}, "alert.delivery.error.target_unknown", d.Target)
 	}
 	if perr == nil {
 		return 0, s.settle(ctx, orgID, d, pub, nil)
@@ -166,9 +166,10 @@ func (s *Service) attempt(ctx context.Context, id string) (time.Duration, error)
 		if kind == channel.RateLimited {
 			spent = 1
 		}
-		_, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'retrying', error = $1, lease_until = NULL,
-			next_at = $2, updated_at = $3, attempts = attempts - $5 WHERE id = $4 AND state = 'sending'`,
-			truncate(errText(perr), 500), now.Add(after), s.now(), d.ID, spent)
+		f := failureOf(perr)
+		_, err := s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'retrying', error = $1, error_key = $6,
+			error_args = $7, lease_until = NULL, next_at = $2, updated_at = $3, attempts = attempts - $5 WHERE id = $4 AND state = 'sending'`,
+			truncate(f.text, 500), now.Add(after), s.now(), d.ID, spent, f.key, f.argsJSON())
 		if err != nil {
 			return 0, err
 		}
@@ -182,7 +183,7 @@ func (s *Service) attempt(ctx context.Context, id string) (time.Duration, error)
 // alert card where the platform takes images (Instagram needs one).
 func (s *Service) publishTo(ctx context.Context, orgID string, d Delivery, a Alert, inc Incident) (channel.Published, error) {
 	if s.Publish == nil {
-		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "pubblicazione non configurata"}
+		return channel.Published{}, keyed(&channel.Error{Kind: channel.Permanent, Op: "alert"}, "alert.delivery.error.publish_off")
 	}
 	acct, ca, err := s.Publish.Connect(ctx, orgID, d.AccountID)
 	if err != nil {
@@ -191,15 +192,14 @@ func (s *Service) publishTo(ctx context.Context, orgID string, d Delivery, a Ale
 	if a.Exercise && !acct.Sandbox {
 		// Checked when sending too; a drill never reaches a real channel
 		// whatever happened to the account since.
-		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert",
-			Message: "esercitazione: un canale reale non riceve mai un'esercitazione"}
+		return channel.Published{}, keyed(&channel.Error{Kind: channel.Permanent, Op: "alert"}, "alert.delivery.error.drill_real_channel")
 	}
 	if acct.Status == publish.AccountDisabled {
-		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "canale disattivato"}
+		return channel.Published{}, keyed(&channel.Error{Kind: channel.Permanent, Op: "alert"}, "alert.delivery.error.channel_disabled")
 	}
 	conn, ok := s.Publish.Registry().For(ca)
 	if !ok {
-		return channel.Published{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "piattaforma non disponibile"}
+		return channel.Published{}, keyed(&channel.Error{Kind: channel.Permanent, Op: "alert"}, "alert.delivery.error.platform_missing")
 	}
 	slug, err := s.slugOf(ctx, orgID)
 	if err != nil {
@@ -214,8 +214,8 @@ func (s *Service) publishTo(ctx context.Context, orgID string, d Delivery, a Ale
 	pub, err := conn.Publish(cctx, ca, post)
 	if err != nil && channel.KindOf(err) == channel.Unknown && conn.Capabilities().Idempotent {
 		// The same key can never publish twice here: try again.
-		return pub, &channel.Error{Kind: channel.Retryable, Platform: ca.Platform, Op: "publish", Err: err,
-			Message: "nessuna risposta; nuovo tentativo con la stessa chiave di idempotenza"}
+		return pub, keyed(&channel.Error{Kind: channel.Retryable, Platform: ca.Platform, Op: "publish", Err: err},
+			"alert.delivery.error.no_answer_retry")
 	}
 	return pub, err
 }
@@ -233,7 +233,7 @@ func (s *Service) postFor(ctx context.Context, conn channel.Connector, ca channe
 		}
 		img, err := s.cardImage(ctx, a, inc, Square, format)
 		if err != nil {
-			return channel.Post{}, &channel.Error{Kind: channel.Permanent, Op: "alert", Message: "immagine dell'allerta", Err: err}
+			return channel.Post{}, keyed(&channel.Error{Kind: channel.Permanent, Op: "alert", Err: err}, "alert.delivery.error.card")
 		}
 		post.Media = []channel.Media{{Kind: channel.Image, ContentType: cardTypes[format], Data: img,
 			URL: s.CardURL(slug, a.ID, format), AltText: t.Headline, Filename: "allerta." + format, Width: 1080, Height: 1080}}
@@ -247,8 +247,8 @@ func (s *Service) postFor(ctx context.Context, conn channel.Connector, ca channe
 		// better than nothing in an emergency.
 		post.Media = nil
 		if probs = channel.Check(conn, ca, post); len(probs) > 0 {
-			return channel.Post{}, &channel.Error{Kind: channel.Permanent, Op: "alert",
-				Message: fmt.Sprintf("il testo non rispetta i limiti della piattaforma (%s: %d su %d)", probs[0].Code, probs[0].Actual, probs[0].Limit)}
+			// The problem's own message says which limit, as the editor does.
+			return channel.Post{}, keyed(&channel.Error{Kind: channel.Permanent, Op: "alert"}, probs[0].Code, probs[0].Args()...)
 		}
 	}
 	return post, nil
@@ -258,9 +258,9 @@ func (s *Service) postFor(ctx context.Context, conn channel.Connector, ca channe
 // so a late answer never overwrites what a person or Recover decided.
 func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub channel.Published, perr error) error {
 	now := s.now()
-	state, msg := StateSent, ""
+	state, f := StateSent, failureOf(perr)
 	if perr != nil {
-		state, msg = StateFailed, errText(perr)
+		state = StateFailed
 		if channel.KindOf(perr) == channel.Unknown {
 			state = StateUnknown // never re-sent blindly: a person decides
 		}
@@ -268,7 +268,8 @@ func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub chan
 	changed := false
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		r, err := tx.ExecContext(ctx, `UPDATE alert_deliveries SET state = $1, remote_id = $2, remote_url = $3, error = $4,
-			lease_until = NULL, updated_at = $5 WHERE id = $6 AND state = 'sending'`, state, pub.RemoteID, pub.URL, truncate(msg, 500), now, d.ID)
+			error_key = $7, error_args = $8, lease_until = NULL, updated_at = $5 WHERE id = $6 AND state = 'sending'`,
+			state, pub.RemoteID, pub.URL, truncate(f.text, 500), now, d.ID, f.key, f.argsJSON())
 		if err != nil {
 			return err
 		}
@@ -277,14 +278,14 @@ func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub chan
 		}
 		changed = true
 		return audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "alert.delivery_" + state, TargetType: "alert_delivery",
-			TargetID: d.ID, TargetLabel: d.Platform + ": " + d.Label, After: map[string]string{"error": truncate(msg, 300)}})
+			TargetID: d.ID, TargetLabel: d.Platform + ": " + d.Label, After: map[string]string{"error": truncate(f.text, 300)}})
 	})
 	if err != nil || !changed {
 		return err
 	}
 	// Apart from the outcome: a notification that cannot be written must
 	// not undo what is known of the delivery.
-	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.notifyDelivery(ctx, tx, orgID, d, state, msg) }); err != nil {
+	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.notifyDelivery(ctx, tx, orgID, d, state, f) }); err != nil {
 		s.Log.Error("alert: notify of a delivery not sent", "delivery", d.ID, "err", err)
 	}
 	return nil
@@ -292,8 +293,9 @@ func (s *Service) settle(ctx context.Context, orgID string, d Delivery, pub chan
 
 // notifyDelivery tells those who send alerts that one did not reach a
 // channel, or may not have: in an emergency nobody should learn it from a
-// citizen.
-func (s *Service) notifyDelivery(ctx context.Context, tx *sql.Tx, orgID string, d Delivery, state, msg string) error {
+// citizen. Each reads it in their language; the title is the alert's
+// headline, the crisis team's own words.
+func (s *Service) notifyDelivery(ctx context.Context, tx *sql.Tx, orgID string, d Delivery, state string, f failure) error {
 	if s.Notify == nil {
 		return nil
 	}
@@ -302,13 +304,20 @@ func (s *Service) notifyDelivery(ctx context.Context, tx *sql.Tx, orgID string, 
 		&headline); err != nil {
 		return fmt.Errorf("alert: notify delivery: %w", err)
 	}
-	what := "non inviata"
+	key := "alert.notify.delivery_failed"
 	if state == StateUnknown {
-		what = "esito incerto: verificare sulla piattaforma"
+		key = "alert.notify.delivery_unknown"
+	}
+	var label, reason any = d.Label, truncate(f.text, 300)
+	if k := d.LabelKey(); k != "" {
+		label = notify.Phrase{Key: k}
+	}
+	if f.key != "" {
+		reason = notify.Phrase{Key: f.key, Args: f.args}
 	}
 	_, err := s.Notify.NotifyPermitted(ctx, tx, org.PermAlertSend, "", notify.Notification{OrgID: orgID,
 		Kind: notify.KindAlertDelivery, Title: truncate(headline, 120),
-		Body: truncate(d.Platform+" "+d.Label+": "+what+". "+msg, 500), Link: "/alerts/incidents/" + incidentID})
+		BodyPhrase: notify.Phrase{Key: key, Args: []any{d.Platform, label, reason}}, Link: "/alerts/incidents/" + incidentID})
 	return err
 }
 
@@ -334,7 +343,8 @@ func (s *Service) Recover(ctx context.Context) error {
 				After: map[string]string{"error": u.d.Error}})
 		})
 		if err == nil {
-			err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.notifyDelivery(ctx, tx, u.orgID, u.d, StateUnknown, u.d.Error) })
+			f := failure{text: u.d.Error, key: u.d.ErrorKey, args: u.d.ErrorArgs}
+			err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.notifyDelivery(ctx, tx, u.orgID, u.d, StateUnknown, f) })
 		}
 		if err != nil {
 			s.Log.Error("alert: recover: audit or notify", "delivery", u.d.ID, "err", err)
@@ -356,12 +366,13 @@ type recovered struct {
 // recoverSending settles the deliveries a crash left "sending" once their
 // lease ran out and returns those that became unknown.
 func (s *Service) recoverSending(ctx context.Context, now time.Time) ([]recovered, error) {
+	const resumed, interrupted = "alert.delivery.error.resumed", "alert.delivery.error.interrupted"
 	rows, err := s.DB.Write.QueryContext(ctx, `UPDATE alert_deliveries SET
 		state = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'retrying' ELSE 'unknown' END,
-		error = CASE WHEN target IN ('telegram_bot', 'webpush') THEN 'ripreso dopo un''interruzione'
-			ELSE 'interrotto durante l''invio: verificare sulla piattaforma' END,
+		error = CASE WHEN target IN ('telegram_bot', 'webpush') THEN $3 ELSE $4 END,
+		error_key = CASE WHEN target IN ('telegram_bot', 'webpush') THEN $5 ELSE $6 END, error_args = '[]',
 		lease_until = NULL, next_at = $1, updated_at = $1 WHERE state = 'sending' AND lease_until < $2
-		RETURNING org_id, `+deliveryColumns, now, store.Now())
+		RETURNING org_id, `+deliveryColumns, now, store.Now(), italian(resumed), italian(interrupted), resumed, interrupted)
 	if err != nil {
 		return nil, err
 	}
@@ -414,8 +425,8 @@ func (s *Service) Settle(ctx context.Context, orgID, deliveryID string, sent boo
 	var r sql.Result
 	var err error
 	if sent {
-		r, err = s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'sent', error = '', updated_at = $1
-			WHERE id = $2 AND org_id = $3 AND state = 'unknown'`, now, deliveryID, orgID)
+		r, err = s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'sent', error = '', error_key = '', error_args = '[]',
+			updated_at = $1 WHERE id = $2 AND org_id = $3 AND state = 'unknown'`, now, deliveryID, orgID)
 	} else {
 		r, err = s.DB.Write.ExecContext(ctx, `UPDATE alert_deliveries SET state = 'queued', attempts = 0, updated_at = $1
 			WHERE id = $2 AND org_id = $3 AND state IN ('unknown', 'failed')`, now, deliveryID, orgID)
@@ -434,12 +445,8 @@ func (s *Service) Settle(ctx context.Context, orgID, deliveryID string, sent boo
 	return audit.Record(ctx, s.DB.Write, audit.Change{OrgID: orgID, Action: action, TargetType: "alert_delivery", TargetID: deliveryID})
 }
 
-func errText(err error) string {
-	if e := channel.AsError(err); e != nil && e.Message != "" {
-		return e.Message
-	}
-	return err.Error()
-}
+// errText is an error as one subscriber's send keeps it.
+func errText(err error) string { return failureOf(err).text }
 
 func truncate(s string, n int) string {
 	r := []rune(s)

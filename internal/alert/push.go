@@ -463,7 +463,7 @@ const (
 // can be sent by the next attempt, which resumes where this one ended.
 func (s *Service) pushFanout(ctx context.Context, orgID string, d Delivery, a Alert, inc Incident) error {
 	if s.Push == nil {
-		return &channel.Error{Kind: channel.Permanent, Op: "webpush", Message: "notifiche push non configurate"}
+		return keyed(&channel.Error{Kind: channel.Permanent, Op: "webpush"}, "alert.delivery.error.push_off")
 	}
 	// Past the deadline no new batch starts; the one under way ends with
 	// the job's context, so that none of its messages is cut off midway
@@ -475,7 +475,7 @@ func (s *Service) pushFanout(ctx context.Context, orgID string, d Delivery, a Al
 	}
 	msg, err := newPushMessage(a, inc, s.LiveURL(slug, inc.ID))
 	if err != nil {
-		return &channel.Error{Kind: channel.Permanent, Op: "webpush", Message: "messaggio push non valido", Err: err}
+		return keyed(&channel.Error{Kind: channel.Permanent, Op: "webpush", Err: err}, "alert.delivery.error.push_invalid")
 	}
 	drill := a.Exercise || inc.Exercise
 
@@ -506,8 +506,8 @@ func (s *Service) pushFanout(ctx context.Context, orgID string, d Delivery, a Al
 			return errLeaseLost
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
-			return &channel.Error{Kind: channel.Retryable, Op: "webpush", RetryAfter: time.Second, Err: ctx.Err(),
-				Message: fmt.Sprintf("invio interrotto dopo %d notifiche su %d: riprende dal punto in cui si è fermato", done, total)}
+			return keyed(&channel.Error{Kind: channel.Retryable, Op: "webpush", RetryAfter: time.Second, Err: ctx.Err()},
+				"alert.delivery.error.push_paused", done, total)
 		}
 		n, owned, err := s.pushBatch(ctx, orgID, d.ID, drill, ids[start:min(start+pushBatch, len(ids))], msg, done, total)
 		done += n
@@ -521,11 +521,10 @@ func (s *Service) pushFanout(ctx context.Context, orgID string, d Delivery, a Al
 	return nil
 }
 
-var errLeaseLost = &channel.Error{Kind: channel.Unknown, Op: "webpush",
-	Message: "invio interrotto: la consegna non è più in corso (ripresa da un altro processo o risolta da una persona)"}
+var errLeaseLost = keyed(&channel.Error{Kind: channel.Unknown, Op: "webpush"}, "alert.delivery.error.lease_lost")
 
 func pushRetryable(err error) error {
-	return &channel.Error{Kind: channel.Retryable, Op: "webpush", Message: "database non disponibile", Err: err}
+	return keyed(&channel.Error{Kind: channel.Retryable, Op: "webpush", Err: err}, "alert.delivery.error.database")
 }
 
 // leaseKeeper renews a delivery's lease while its fan-out runs, so that

@@ -45,11 +45,18 @@ type Delivery struct {
 	Target    string
 	AccountID string
 	Platform  string
+	// Label is the account's name; for subscribers, the Italian text of
+	// LabelKey. LabelIn is what a person reads.
 	Label     string
 	State     string
 	RemoteID  string
 	RemoteURL string
+	// Error is the last error: the platform's words, or the Italian text
+	// of ErrorKey, Piazza's own words with ErrorArgs. ErrorIn is what a
+	// person reads.
 	Error     string
+	ErrorKey  string
+	ErrorArgs []any
 	Attempts  int
 	Total     int
 	Done      int
@@ -95,13 +102,17 @@ func scanAlert(sc interface{ Scan(...any) error }) (Alert, error) {
 	return a, nil
 }
 
-const deliveryColumns = `id, alert_id, target, COALESCE(account_id, ''), platform, label, state, remote_id, remote_url, error, attempts,
-	total, done, updated_at`
+const deliveryColumns = `id, alert_id, target, COALESCE(account_id, ''), platform, label, state, remote_id, remote_url, error, error_key,
+	error_args, attempts, total, done, updated_at`
 
 func scanDelivery(sc interface{ Scan(...any) error }) (Delivery, error) {
 	var d Delivery
+	var args string
 	err := sc.Scan(&d.ID, &d.AlertID, &d.Target, &d.AccountID, &d.Platform, &d.Label, &d.State, &d.RemoteID, &d.RemoteURL, &d.Error,
-		&d.Attempts, &d.Total, &d.Done, &d.UpdatedAt)
+		&d.ErrorKey, &args, &d.Attempts, &d.Total, &d.Done, &d.UpdatedAt)
+	if d.ErrorKey != "" {
+		d.ErrorArgs = parseArgs(args)
+	}
 	return d, err
 }
 
@@ -373,7 +384,7 @@ func (s *Service) subscriberDeliveries(ctx context.Context, orgID string, inc In
 			}
 			if len(subs) > 0 {
 				out = append(out, Delivery{ID: store.NewID(), AlertID: a.ID, Target: TargetTelegramBot, AccountID: bot.AccountID(), Platform: "telegram",
-					Label: "Iscritti al bot Telegram", State: StateQueued, Total: len(subs), UpdatedAt: a.SentAt})
+					Label: italian(labelTelegramBot), State: StateQueued, Total: len(subs), UpdatedAt: a.SentAt})
 			}
 		}
 	}
@@ -384,7 +395,7 @@ func (s *Service) subscriberDeliveries(ctx context.Context, orgID string, inc In
 		}
 		if n > 0 {
 			out = append(out, Delivery{ID: store.NewID(), AlertID: a.ID, Target: TargetWebPush, Platform: "webpush",
-				Label: "Notifiche push", State: StateQueued, Total: n, UpdatedAt: a.SentAt})
+				Label: italian(labelWebPush), State: StateQueued, Total: n, UpdatedAt: a.SentAt})
 		}
 	}
 	return out, nil

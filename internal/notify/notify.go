@@ -64,15 +64,39 @@ func (k Kind) Valid() bool {
 
 // Notification is one message in a person's bell.
 type Notification struct {
-	ID        string
-	OrgID     string
-	PersonID  string
-	Kind      Kind
-	Title     string // short subject given by the raiser, e.g. the post title
-	Body      string
-	Link      string // path inside Piazza, e.g. /editorial/posts/ID
-	CreatedAt time.Time
-	ReadAt    *time.Time
+	ID       string
+	OrgID    string
+	PersonID string
+	Kind     Kind
+	Title    string // short subject given by the raiser, e.g. the post title
+	Body     string
+	// BodyPhrase, when its Key is set, is the body in the catalog's words:
+	// Body is written from it in each recipient's language (people.lang)
+	// as the notification is stored, and the bell and the email show it.
+	BodyPhrase Phrase
+	Link       string // path inside Piazza, e.g. /editorial/posts/ID
+	CreatedAt  time.Time
+	ReadAt     *time.Time
+}
+
+// Phrase is interface text for a notification: a catalog key and its
+// arguments. An argument that is a Phrase is translated too (the name of
+// a target, a reason); any other is data and stays as it is.
+type Phrase struct {
+	Key  string
+	Args []any
+}
+
+// In is the phrase in lang.
+func (p Phrase) In(c *i18n.Catalog, lang i18n.Lang) string {
+	args := make([]any, len(p.Args))
+	for i, a := range p.Args {
+		if q, ok := a.(Phrase); ok {
+			a = q.In(c, lang)
+		}
+		args[i] = a
+	}
+	return c.T(lang, p.Key, args...)
 }
 
 // Service stores and delivers notifications.
@@ -95,6 +119,21 @@ func (s *Service) Notify(ctx context.Context, q store.Querier, n Notification) e
 	if !n.Kind.Valid() {
 		return fmt.Errorf("notify: unknown kind %q", n.Kind)
 	}
+	lang := ""
+	if n.BodyPhrase.Key != "" {
+		if err := q.QueryRowContext(ctx, `SELECT lang FROM people WHERE id = $1`, n.PersonID).Scan(&lang); err != nil {
+			return fmt.Errorf("notify: %s for %s: %w", n.Kind, n.PersonID, store.Normalize(err))
+		}
+	}
+	return s.insert(ctx, q, n, lang)
+}
+
+// insert stores a notification for n.PersonID, whose language is lang.
+func (s *Service) insert(ctx context.Context, q store.Querier, n Notification, lang string) error {
+	if n.BodyPhrase.Key != "" {
+		l, _ := i18n.Parse(lang) // unknown: Italian, as T falls back
+		n.Body = n.BodyPhrase.In(s.catalog, l)
+	}
 	_, err := q.ExecContext(ctx, `INSERT INTO notifications (id, org_id, person_id, kind, title, body, link, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, store.NewID(), n.OrgID, n.PersonID, string(n.Kind), n.Title, n.Body, n.Link, store.Now())
 	if err != nil {
@@ -107,6 +146,9 @@ func (s *Service) Notify(ctx context.Context, q store.Querier, n Notification) e
 // (for office-scoped roles, only in officeID), e.g. every approver of a
 // post's office. It returns how many people were notified.
 func (s *Service) NotifyPermitted(ctx context.Context, q store.Querier, perm org.Permission, officeID string, n Notification) (int, error) {
+	if !n.Kind.Valid() {
+		return 0, fmt.Errorf("notify: unknown kind %q", n.Kind)
+	}
 	var roles []string
 	for _, r := range org.Roles {
 		for _, p := range r.Permissions() {
@@ -125,39 +167,41 @@ func (s *Service) NotifyPermitted(ctx context.Context, q store.Querier, perm org
 		args = append(args, r)
 		ph[i] = fmt.Sprintf("$%d", i+3)
 	}
-	people, err := recipients(ctx, q, `SELECT DISTINCT m.person_id FROM memberships m JOIN people p ON p.id = m.person_id
+	people, err := recipients(ctx, q, `SELECT DISTINCT m.person_id, p.lang FROM memberships m JOIN people p ON p.id = m.person_id
 		WHERE m.org_id = $1 AND NOT p.disabled AND m.role IN (`+strings.Join(ph, ", ")+`)
 		AND (m.office_id IS NULL OR m.office_id = $2)`, args...)
 	if err != nil {
 		return 0, err
 	}
-	for _, id := range people {
-		n.PersonID = id
-		if err := s.Notify(ctx, q, n); err != nil {
+	for _, r := range people {
+		n.PersonID = r.id
+		if err := s.insert(ctx, q, n, r.lang); err != nil {
 			return 0, err
 		}
 	}
 	return len(people), nil
 }
 
-func recipients(ctx context.Context, q store.Querier, query string, args ...any) ([]string, error) {
+type recipient struct{ id, lang string }
+
+func recipients(ctx context.Context, q store.Querier, query string, args ...any) ([]recipient, error) {
 	rows, err := q.QueryContext(ctx, query, args...) //nolint:gosec // G202: only placeholders are concatenated
 	if err != nil {
 		return nil, fmt.Errorf("notify: recipients: %w", err)
 	}
 	defer rows.Close()
-	var ids []string
+	var out []recipient
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var r recipient
+		if err := rows.Scan(&r.id, &r.lang); err != nil {
 			return nil, fmt.Errorf("notify: recipients: %w", err)
 		}
-		ids = append(ids, id)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("notify: recipients: %w", err)
 	}
-	return ids, nil
+	return out, nil
 }
 
 // Unread counts a person's unread notifications in an organisation.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/piazza-pa/piazza/internal/audit"
 	"github.com/piazza-pa/piazza/internal/auth"
+	"github.com/piazza-pa/piazza/internal/i18n"
 	"github.com/piazza-pa/piazza/internal/mail"
 	"github.com/piazza-pa/piazza/internal/mail/mailtest"
 	"github.com/piazza-pa/piazza/internal/notify"
@@ -626,4 +627,99 @@ func TestSendPendingEmailsSkipsStale(t *testing.T) {
 			t.Errorf("unread = %d, %v; want 2", n, err)
 		}
 	})
+}
+
+// A notification worded by a phrase reaches each person in their own
+// language, in the bell and by email; the arguments that are phrases are
+// translated too, the others stay as given.
+func TestNotifyInRecipientsLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		server := mailtest.NewServer(t)
+		svc := notify.NewService(db, newSender(t, server), publicURL)
+		anna, bob := f.person(t, "it", org.RoleCrisis, ""), f.person(t, "en", org.RoleCrisis, "")
+
+		failed := notify.Notification{OrgID: f.org.ID, Kind: notify.KindAlertDelivery, Title: "Bora: scuole chiuse",
+			Link: "/alerts/incidents/1", BodyPhrase: notify.Phrase{Key: "alert.notify.delivery_failed", Args: []any{"telegram",
+				notify.Phrase{Key: "alert.delivery.target.telegram_bot"},
+				notify.Phrase{Key: "alert.delivery.error.bot_paused", Args: []any{3, 10}}}}}
+		err := db.Tx(f.ctx, func(tx *sql.Tx) error {
+			n, err := svc.NotifyPermitted(f.ctx, tx, org.PermAlertSend, "", failed)
+			if err == nil && n != 2 {
+				t.Errorf("%d notified, want 2", n)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One person, and a body given as text: it stays as given.
+		imported := notify.Notification{OrgID: f.org.ID, PersonID: bob.ID, Kind: notify.KindIncidentImported, Title: "Allerta gialla",
+			BodyPhrase: notify.Phrase{Key: "alert.notify.imported", Args: []any{"Protezione civile regionale"}}}
+		if err := svc.Notify(f.ctx, db.Write, imported); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Notify(f.ctx, db.Write, notify.Notification{OrgID: f.org.ID, PersonID: bob.ID, Kind: notify.KindUrgentMessage,
+			Title: "Allagamento", Body: "Via Roma è allagata"}); err != nil {
+			t.Fatal(err)
+		}
+		imported.PersonID = "nobody"
+		if err := svc.Notify(f.ctx, db.Write, imported); err == nil {
+			t.Error("a phrase for nobody was stored")
+		}
+
+		want := map[string][]string{
+			anna.ID: {"Iscritti al bot Telegram (telegram): non inviata. Invio interrotto dopo 3 messaggi su 10: riprende dal punto in cui si è fermato."},
+			bob.ID: {"Via Roma è allagata", "A draft to confirm, imported from Protezione civile regionale.",
+				"Telegram bot subscribers (telegram): not sent. Sending stopped after 3 messages of 10: it resumes where it stopped."},
+		}
+		for id, bodies := range want {
+			ns, err := svc.List(f.ctx, f.org.ID, id, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range ns {
+				got = append(got, n.Body)
+			}
+			slices.Sort(got)
+			slices.Sort(bodies)
+			if !slices.Equal(got, bodies) {
+				t.Errorf("bodies %q, want %q", got, bodies)
+			}
+		}
+
+		if _, err := svc.SendPendingEmails(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		msgs := server.Messages()
+		if m := to(msgs, anna.Email); len(m) != 1 || !strings.Contains(m[0].Text(), "non inviata. Invio interrotto dopo 3 messaggi su 10") {
+			t.Errorf("anna's email: %+v", m)
+		}
+		for _, m := range to(msgs, bob.Email) {
+			if strings.Contains(m.Subject(), "Allerta non consegnata") || strings.Contains(m.Text(), "non inviata") {
+				t.Errorf("bob's email is in Italian: %s\n%s", m.Subject(), m.Text())
+			}
+		}
+		if m := to(msgs, bob.Email); len(m) != 3 || !slices.ContainsFunc(m, func(r mailtest.Received) bool {
+			return strings.Contains(r.Text(), "not sent. Sending stopped after 3 messages of 10")
+		}) {
+			t.Errorf("bob's emails: %d, none with the English body", len(m))
+		}
+	})
+}
+
+func TestPhraseIn(t *testing.T) {
+	c := i18n.Default()
+	p := notify.Phrase{Key: "alert.notify.delivery_unknown", Args: []any{"webpush", notify.Phrase{Key: "alert.delivery.target.webpush"},
+		"HTTP 503 «Service Unavailable»"}}
+	for lang, want := range map[i18n.Lang]string{
+		i18n.Italian: "Notifiche push (webpush): esito incerto, verificare sulla piattaforma. HTTP 503 «Service Unavailable»",
+		i18n.English: "Push notifications (webpush): outcome unknown, check on the platform. HTTP 503 «Service Unavailable»",
+		"de":         "Notifiche push (webpush): esito incerto, verificare sulla piattaforma. HTTP 503 «Service Unavailable»",
+	} {
+		if got := p.In(c, lang); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
 }

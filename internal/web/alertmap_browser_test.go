@@ -86,6 +86,9 @@ func TestAlertMapMarkup(t *testing.T) {
 		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://*.tiles.example.it;") {
 			t.Errorf("CSP does not allow the tiles: %s", csp)
 		}
+		if strings.Contains(body, "data-attribution-url") {
+			t.Error("a configured credit is made a link")
+		}
 
 		code, body, h = crisis.do("GET", "/alerts/zones.geojson", nil, nil)
 		if code != http.StatusOK || h.Get("Content-Type") != "application/geo+json" {
@@ -144,6 +147,17 @@ func TestAlertMapMarkup(t *testing.T) {
 			t.Errorf("after the edit the area is %+v", inc.Area)
 		}
 	}, apptest.Env("PIAZZA_MAP_TILES", tiles), apptest.Env("PIAZZA_MAP_ATTRIBUTION", "© Tiles of the test"))
+
+	// OpenStreetMap's default credit links its copyright page.
+	t.Run("default credit", func(t *testing.T) {
+		in := apptest.Start(t, store.SQLite, apptest.Env("PIAZZA_MAP_TILES", tiles))
+		crisis := newClient(t, in.URL)
+		crisis.login("crisi@demo.piazza.test")
+		_, body := crisis.get("/alerts")
+		if want := `data-attribution="© OpenStreetMap contributors" data-attribution-url="https://www.openstreetmap.org/copyright"`; !strings.Contains(body, want) {
+			t.Errorf("/alerts lacks %s", want)
+		}
+	})
 
 	t.Run("none", func(t *testing.T) {
 		in := apptest.Start(t, store.SQLite) // apptest's default: no map
@@ -401,4 +415,43 @@ func zoneBounds(t *testing.T, in *apptest.Instance) bounds {
 		}
 	}
 	return b
+}
+
+// TestBrowserAlertMapCredit: under the map, OpenStreetMap's default credit
+// is a link to its copyright page; a credit configured otherwise is text,
+// whatever it holds.
+func TestBrowserAlertMapCredit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	tiles, _ := tileServer(t)
+	for _, tc := range []struct {
+		name, credit string
+		want         string // in the credit's HTML
+		links        int    // Leaflet's own, and OpenStreetMap's
+	}{
+		{"default", "", `<a href="https://www.openstreetmap.org/copyright" rel="noopener">© OpenStreetMap contributors</a>`, 2},
+		{"configured", `© Tiles <a href="https://x.example">of</a> the test`, `© Tiles &lt;a href="https://x.example"&gt;of&lt;/a&gt; the test`, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := []apptest.Option{apptest.Env("PIAZZA_MAP_TILES", tiles.URL+"/{z}/{x}/{y}.png")}
+			if tc.credit != "" {
+				opts = append(opts, apptest.Env("PIAZZA_MAP_ATTRIBUTION", tc.credit))
+			}
+			in := apptest.Start(t, store.SQLite, opts...)
+			ctx := browser(t)
+			w := watchPage(ctx, t)
+			deskLogin(ctx, t, in.URL, "crisi@demo.piazza.test")
+			do(ctx, t, chromedp.Navigate(in.URL+"/alerts"), chromedp.WaitVisible(chromedp.CSS(`#incident-form`)))
+			deskReady(ctx, t)
+			credit := `document.querySelector("#i-area-map .leaflet-control-attribution")`
+			got := deskWait(ctx, t, "the map's credit", `(`+credit+` || {}).innerHTML || ""`,
+				func(s string) bool { return strings.Contains(s, "Tiles") || strings.Contains(s, "OpenStreetMap") })
+			links := run(ctx, t, chromedp.Evaluate[int](credit+`.querySelectorAll("a").length`))
+			if !strings.Contains(got, tc.want) || links != tc.links {
+				t.Errorf("credit %s (%d links), want %s and %d links", got, links, tc.want, tc.links)
+			}
+			w.check(t, "map credit")
+		})
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/piazza-pa/piazza/internal/alert"
+	"github.com/piazza-pa/piazza/internal/config"
 	"github.com/piazza-pa/piazza/internal/org"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/valid"
@@ -53,13 +54,25 @@ type alertsHomeData struct {
 type incidentMap struct {
 	Tiles       string
 	Attribution string
+	// AttributionURL makes the credit a link: OpenStreetMap's copyright
+	// page for its default credit, as its attribution guidelines ask. A
+	// credit configured otherwise is shown as plain text.
+	AttributionURL string
 }
+
+// osmCopyright is where OpenStreetMap's credit links
+// (https://osmfoundation.org/wiki/Licence/Attribution_Guidelines).
+const osmCopyright = "https://www.openstreetmap.org/copyright"
 
 func (s *Server) incidentMap() *incidentMap {
 	if s.MapTiles == "" {
 		return nil
 	}
-	return &incidentMap{Tiles: s.MapTiles, Attribution: s.MapAttribution}
+	m := &incidentMap{Tiles: s.MapTiles, Attribution: s.MapAttribution}
+	if m.Attribution == config.DefaultMapAttribution {
+		m.AttributionURL = osmCopyright
+	}
+	return m
 }
 
 // areaValue writes a stored area in the form's field the way the form
@@ -297,7 +310,14 @@ func (s *Server) alertFormErrors(rc *reqCtx, err error, box string) (map[string]
 
 type alertTimelineItem struct {
 	Alert      alert.Alert
-	Deliveries []alert.Delivery
+	Deliveries []deliveryRow
+}
+
+// deliveryRow is a delivery as the timeline shows it, in the viewer's
+// language: the target's name and the last error.
+type deliveryRow struct {
+	alert.Delivery
+	Name, Problem string
 }
 
 type incidentData struct {
@@ -391,10 +411,12 @@ func (s *Server) timeline(r *http.Request, rc *reqCtx, incidentID string) ([]ale
 		if err != nil {
 			return nil, false, err
 		}
-		for _, d := range ds {
+		rows := make([]deliveryRow, len(ds))
+		for j, d := range ds {
 			pending = pending || !d.Settled()
+			rows[j] = deliveryRow{Delivery: d, Name: d.LabelIn(s.catalog, rc.Lang), Problem: d.ErrorIn(s.catalog, rc.Lang)}
 		}
-		out = append(out, alertTimelineItem{Alert: alerts[i], Deliveries: ds})
+		out = append(out, alertTimelineItem{Alert: alerts[i], Deliveries: rows})
 	}
 	return out, pending, nil
 }

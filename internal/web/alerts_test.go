@@ -20,6 +20,8 @@ import (
 	"github.com/piazza-pa/piazza/internal/channel/telegram/telegramtest"
 	"github.com/piazza-pa/piazza/internal/i18n"
 	"github.com/piazza-pa/piazza/internal/publish"
+	"github.com/piazza-pa/piazza/internal/store"
+	"github.com/piazza-pa/piazza/internal/store/storetest"
 )
 
 // The crisis coordinator opens an incident, previews the texts, edits
@@ -172,4 +174,72 @@ func waitUntil(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// The timeline speaks the viewer's language: the subscribers' targets and
+// Piazza's own reasons are translated, a channel's name and a platform's
+// words are shown as they are, and a row stored before reasons had keys
+// shows its text as stored.
+func TestAlertDeliveriesInViewersLanguage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		ctx := audit.WithActor(context.Background(), audit.Actor{Label: "test"})
+		o, err := in.App.Orgs.OrganisationBySlug(ctx, "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := in.App.Alerts.CreateIncident(ctx, o.ID, "", alert.IncidentInput{Type: alert.TypeWind, Colour: alert.Yellow,
+			Title: "Raffiche sul Carso " + storetest.Unique("")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _, err := in.App.Alerts.Send(ctx, o.ID, "", inc.ID, alert.SendInput{Kind: alert.KindAlert}) // feeds only
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		for _, r := range []struct{ target, platform, label, err, key, args string }{
+			{alert.TargetWebPush, "webpush", "Notifiche push", "(testo italiano)", "alert.delivery.error.push_paused", "[40,120]"},
+			{alert.TargetTelegramBot, "telegram", "Iscritti al bot Telegram", "canale disattivato (vecchia riga)", "", "[]"},
+			{alert.TargetAccount, "mastodon", "Comune su Mastodon", "Rate limit <exceeded>", "", "[]"},
+		} {
+			if _, err := in.App.DB.Write.ExecContext(ctx, `INSERT INTO alert_deliveries (id, org_id, alert_id, target, platform, label,
+				state, error, error_key, error_args, next_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'failed', $7, $8, $9,
+				$10, $10, $10)`, store.NewID(), o.ID, a.ID, r.target, r.platform, r.label, r.err, r.key, r.args, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		path := "/alerts/incidents/" + inc.ID + "/deliveries"
+		crisis := newClient(t, in.URL)
+		crisis.login("crisi@demo.piazza.test")
+		crisis.get("/alerts") // the session's form token
+		for _, tc := range []struct {
+			lang      string
+			want, not []string
+		}{
+			{"en", []string{"Push notifications", "Sending stopped after 40 notifications of 120: it resumes where it stopped.",
+				"Telegram bot subscribers", "canale disattivato (vecchia riga)", "Comune su Mastodon", "Rate limit <exceeded>"},
+				[]string{"Notifiche push", "Iscritti al bot Telegram", "(testo italiano)"}},
+			{"it", []string{"Notifiche push", "Invio interrotto dopo 40 notifiche su 120: riprende dal punto in cui si è fermato.",
+				"Iscritti al bot Telegram", "canale disattivato (vecchia riga)", "Comune su Mastodon", "Rate limit <exceeded>"},
+				[]string{"Push notifications", "(testo italiano)"}},
+		} {
+			if code, _, _ := crisis.post("/lang", url.Values{"lang": {tc.lang}}); code != http.StatusSeeOther {
+				t.Fatalf("language %s: %d", tc.lang, code)
+			}
+			code, body := crisis.get(path)
+			if code != http.StatusOK {
+				t.Fatalf("%s: %d", tc.lang, code)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, template.HTMLEscapeString(w)) {
+					t.Errorf("%s: the timeline lacks %q", tc.lang, w)
+				}
+			}
+			for _, n := range append(tc.not, "<exceeded>") { // a platform's words are text, never markup
+				if strings.Contains(body, n) {
+					t.Errorf("%s: the timeline shows %q", tc.lang, n)
+				}
+			}
+		}
+	})
 }

@@ -49,6 +49,17 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
     });
   }
+  // credit is the tiles' credit as HTML, which Leaflet shows as it is: the
+  // text escaped, and a link only when the server gives an https address
+  // (OpenStreetMap's copyright page for its default credit).
+  function credit() {
+    var text = escapeHTML(box.dataset.attribution || "");
+    var url = box.dataset.attributionUrl || "";
+    if (text === "" || !/^https:\/\/[^\s"'<>]+$/.test(url)) {
+      return text;
+    }
+    return "<a href=\"" + escapeHTML(url) + "\" rel=\"noopener\">" + text + "</a>";
+  }
 
   box.hidden = false;
   var map = L.map(canvas, {
@@ -60,7 +71,7 @@
   L.control.zoom({ zoomInTitle: text("msgZoomIn"), zoomOutTitle: text("msgZoomOut") }).addTo(map);
   L.control.attribution({ prefix: "<a href=\"https://leafletjs.com\">Leaflet</a>" }).addTo(map);
   L.tileLayer(box.dataset.tiles, {
-    attribution: escapeHTML(box.dataset.attribution || ""),
+    attribution: credit(),
     maxZoom: 19,
     // The page sends no Referer (same-origin policy); tile servers such
     // as OpenStreetMap's ask for one, so tiles send the site's origin.
