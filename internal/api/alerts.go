@@ -156,6 +156,7 @@ type deliveryJSON struct {
 	RemoteID  string    `json:"remote_id"`
 	RemoteURL string    `json:"remote_url"`
 	Error     string    `json:"error"`
+	ErrorCode string    `json:"error_code"`
 	Attempts  int       `json:"attempts"`
 	Total     int       `json:"total"`
 	Done      int       `json:"done"`
@@ -176,7 +177,7 @@ func alertDetail(a alert.Alert, ds []alert.Delivery) alertDetailJSON {
 	for _, d := range ds {
 		v.Deliveries = append(v.Deliveries, deliveryJSON{ID: d.ID, AlertID: d.AlertID, Target: d.Target, AccountID: d.AccountID,
 			Platform: d.Platform, Label: d.Label, State: d.State, RemoteID: d.RemoteID, RemoteURL: d.RemoteURL, Error: d.Error,
-			Attempts: d.Attempts, Total: d.Total, Done: d.Done, UpdatedAt: d.UpdatedAt.UTC()})
+			ErrorCode: d.ErrorKey, Attempts: d.Attempts, Total: d.Total, Done: d.Done, UpdatedAt: d.UpdatedAt.UTC()})
 	}
 	return v
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/piazza-pa/piazza/internal/alert"
 	"github.com/piazza-pa/piazza/internal/auth"
 	"github.com/piazza-pa/piazza/internal/store"
 	"github.com/piazza-pa/piazza/internal/valid"
@@ -197,4 +198,19 @@ func FuzzBearerToken(f *testing.F) {
 			t.Fatalf("bearerToken(%q) = %q", header, token)
 		}
 	})
+}
+
+// A delivery's error in Piazza's own words carries its catalog key as
+// error_code; a platform's words carry none.
+func TestDeliveryErrorCode(t *testing.T) {
+	v := alertDetail(alert.Alert{}, []alert.Delivery{
+		{Error: "canale disattivato", ErrorKey: "alert.delivery.error.channel_disabled"},
+		{Error: "(#200) Permissions error"},
+	})
+	if got := v.Deliveries[0].ErrorCode; got != "alert.delivery.error.channel_disabled" {
+		t.Errorf("Piazza's own error: code %q", got)
+	}
+	if got := v.Deliveries[1].ErrorCode; got != "" {
+		t.Errorf("the platform's error: code %q, want none", got)
+	}
 }
