@@ -18,6 +18,7 @@ import (
 	"github.com/piazza-pa/piazza/internal/channel/facebook"
 	"github.com/piazza-pa/piazza/internal/channel/facebook/facebooktest"
 	"github.com/piazza-pa/piazza/internal/desk"
+	"github.com/piazza-pa/piazza/internal/notify"
 	"github.com/piazza-pa/piazza/internal/publish"
 	"github.com/piazza-pa/piazza/internal/store"
 )
@@ -215,8 +216,8 @@ func deskScenarios() []scenario {
 				fx.wantAudit(t, "desk.consult", fx.vars["{conversation}"])
 				var n int
 				if err := fx.db.Read.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM notifications WHERE org_id = $1
-					AND person_id = $2`, fx.orgA.ID, fx.people["liaison"].ID).Scan(&n); err != nil || n == 0 {
-					t.Errorf("the tributi liaison was not notified: %d, %v", n, err)
+					AND person_id = $2 AND kind = $3`, fx.orgA.ID, fx.people["liaison"].ID, string(notify.KindConsulted)).Scan(&n); err != nil || n == 0 {
+					t.Errorf("the tributi liaison was not notified of the consultation: %d, %v", n, err)
 				}
 			})},
 		{name: "an editor cannot consult", method: "POST", path: "/api/v1/conversations/{conversation}/consultations", token: "writer",

@@ -467,7 +467,7 @@ func (s *Service) AddNote(ctx context.Context, orgID, convID, personID, text, co
 			return err
 		}
 		if _, err := s.Notify.NotifyPermitted(ctx, tx, org.PermDeskReply, consult, notify.Notification{OrgID: orgID,
-			Kind: notify.KindRequestOverdue, Title: c.Subject, Body: clip(text, 500), Link: "/desk/c/" + convID}); err != nil {
+			Kind: notify.KindConsulted, Title: c.Subject, Body: clip(text, 500), Link: "/desk/c/" + convID}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Change{OrgID: orgID, Action: "desk.consult", TargetType: "conversation", TargetID: convID,

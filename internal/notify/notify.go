@@ -35,6 +35,9 @@ const (
 	KindRequestOverdue       Kind = "desk.overdue"
 	KindUrgentMessage        Kind = "desk.urgent"
 	KindAssigned             Kind = "desk.assigned"
+	// KindConsulted: the desk asks an office for its answer to a
+	// citizen's request (the conversation waits for it).
+	KindConsulted Kind = "desk.consulted"
 	// KindAlertDelivery: an emergency alert did not reach a channel, or
 	// may not have (a person must look on the platform).
 	KindAlertDelivery Kind = "alert.delivery"
@@ -45,7 +48,7 @@ const (
 
 // Kinds lists every kind in display order.
 var Kinds = []Kind{KindPostAwaitingApproval, KindPublicationFailed, KindRequestOverdue, KindUrgentMessage, KindAssigned,
-	KindAlertDelivery, KindIncidentImported}
+	KindConsulted, KindAlertDelivery, KindIncidentImported}
 
 // emailByDefault: failures, urgent messages and emergencies reach people by
 // email unless they opt out; the rest stays in the bell unless they opt in.

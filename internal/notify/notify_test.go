@@ -370,6 +370,7 @@ func TestPreferences(t *testing.T) {
 			notify.KindRequestOverdue:       false,
 			notify.KindUrgentMessage:        true,
 			notify.KindAssigned:             false,
+			notify.KindConsulted:            false,
 			notify.KindAlertDelivery:        true,
 			notify.KindIncidentImported:     true,
 		}
