@@ -571,12 +571,13 @@ func (s *Service) notifyAuthorTx(ctx context.Context, tx *sql.Tx, p Publication,
 	if err != nil || author == "" {
 		return nil //nolint:nilerr // no author to tell: nothing more to do
 	}
-	body := account + ": " + msg
+	n := notify.Notification{OrgID: p.OrgID, PersonID: author, Kind: notify.KindPublicationFailed,
+		Title: title, Body: truncate(account+": "+msg, 900), Link: "/plan/posts/" + p.PostID}
 	if st == StateUnknown {
-		body = account + ": esito sconosciuto, verifica sulla piattaforma e decidi (" + msg + ")"
+		// In the author's language; the platform's words stay as they are.
+		n.BodyPhrase = notify.Phrase{Key: "notify.body.publication_unknown", Args: []any{account, truncate(msg, 700)}}
 	}
-	return s.notify.Notify(ctx, tx, notify.Notification{OrgID: p.OrgID, PersonID: author, Kind: notify.KindPublicationFailed,
-		Title: title, Body: truncate(body, 900), Link: "/plan/posts/" + p.PostID})
+	return s.notify.Notify(ctx, tx, n)
 }
 
 // settlePostTx moves the post to published or failed once none of its

@@ -384,6 +384,11 @@ func TestExpiredTokenPausesNeverDrops(t *testing.T) {
 func TestUnknownOutcomes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		// The author reads Piazza in English: the notification of the
+		// unknown outcome is in English, the platform's words as they came.
+		if _, err := db.Write.ExecContext(context.Background(), `UPDATE people SET lang = 'en' WHERE id = $1`, e.manager.PersonID); err != nil {
+			t.Fatal(err)
+		}
 		e.start(t)
 		lost := &channel.Error{Kind: channel.Unknown, Message: "no answer after sending"}
 		e.plain.script(lost)
@@ -405,6 +410,11 @@ func TestUnknownOutcomes(t *testing.T) {
 				// Nothing can tell: a person decides, nothing is re-sent.
 				if pb.State != publish.StateUnknown || e.plain.count(pb.ID) != 1 {
 					t.Errorf("telegram: %s, sent %d times", pb.State, e.plain.count(pb.ID))
+				}
+				ns, err := notify.NewService(db, nil, "").List(context.Background(), e.org.ID, e.manager.PersonID, 10)
+				if err != nil || len(ns) != 1 || !strings.Contains(ns[0].Body, "outcome unknown, check on the platform") ||
+					!strings.Contains(ns[0].Body, "no answer after sending") {
+					t.Errorf("the author's notification: %v %+v", err, ns)
 				}
 				if err := e.pub.Resolve(context.Background(), e.org.ID, pb.ID, true, "https://t.me/comune/1"); err != nil {
 					t.Fatal(err)
