@@ -10,6 +10,11 @@
 // for BENCHMARKS.md.
 //
 //	go run ./bench/triage
+//
+// A new batch of hand-written messages is measured alone, before its
+// errors are read, with
+//
+//	go run ./bench/triage -cv=false -handwritten batch.tsv
 package main
 
 import (
@@ -29,9 +34,10 @@ import (
 func main() {
 	folds := flag.Int("folds", 10, "cross-validation folds")
 	seeds := flag.Int("seeds", 3, "repetitions with different fold assignments")
-	handwritten := flag.String("handwritten", "internal/triage/testdata/handwritten.tsv", "hand-written messages to test the models trained on all the base set (empty: skip)")
+	handwritten := flag.String("handwritten", "internal/triage/testdata/handwritten.tsv", "hand-written messages to test the models trained on all the base set, comma-separated files each measured apart (empty: skip)")
+	cv := flag.Bool("cv", true, "run the cross-validation and the timing; false measures only the hand-written files, e.g. a new batch before its errors are read")
 	flag.Parse()
-	if err := run(*folds, *seeds, *handwritten); err != nil {
+	if err := run(*folds, *seeds, *handwritten, *cv); err != nil {
 		fmt.Fprintln(os.Stderr, "triage bench:", err)
 		os.Exit(1)
 	}
@@ -43,19 +49,38 @@ type candidate struct {
 	train func([]triage.Example) (triage.Classifier, error)
 }
 
-func run(k, seeds int, handwritten string) error {
+func run(k, seeds int, handwritten string, cv bool) error {
 	ex, err := triage.BaseExamples()
 	if err != nil {
 		return err
 	}
 	fmt.Printf("Machine: %s, %d CPUs (%s/%s), %s\n\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Printf("%d messages, %d-fold cross-validation stratified on the office, %d seeds; mean ± sd over the seeds.\n\n", len(ex), k, seeds)
 
 	models := []candidate{
 		{"Piazza triage", func(tr []triage.Example) (triage.Classifier, error) { return triage.Train(tr) }},
 		{"Baseline: TF-IDF words + logistic regression", func(tr []triage.Example) (triage.Classifier, error) { return trainBaseline(tr, wordTerms), nil }},
 		{"Baseline: TF-IDF character 2–5-grams + logistic regression", func(tr []triage.Example) (triage.Classifier, error) { return trainBaseline(tr, charTerms), nil }},
 	}
+	if cv {
+		if err := crossValidate(ex, k, seeds, models); err != nil {
+			return err
+		}
+	}
+	if handwritten != "" {
+		if err := reportHandwritten(strings.Split(handwritten, ","), ex, models); err != nil {
+			return err
+		}
+	}
+	if !cv {
+		return nil
+	}
+	return timing(ex)
+}
+
+// crossValidate reports every model under k-fold cross-validation repeated
+// with seeds fold assignments.
+func crossValidate(ex []triage.Example, k, seeds int, models []candidate) error {
+	fmt.Printf("%d messages, %d-fold cross-validation stratified on the office, %d seeds; mean ± sd over the seeds.\n\n", len(ex), k, seeds)
 	for _, m := range models {
 		var runs []triage.Scores
 		for seed := 1; seed <= seeds; seed++ {
@@ -68,20 +93,55 @@ func run(k, seeds int, handwritten string) error {
 		}
 		report(m.name, runs)
 	}
-	if handwritten != "" {
-		if err := reportHandwritten(handwritten, ex, models); err != nil {
-			return err
-		}
-	}
-	return timing(ex)
+	return nil
 }
 
 // reportHandwritten trains each model on the whole base set and measures it
-// on messages written apart from it.
-func reportHandwritten(path string, base []triage.Example, models []candidate) error {
+// on each file of messages written apart from it.
+func reportHandwritten(paths []string, base []triage.Example, models []candidate) error {
+	trained := make([]triage.Classifier, len(models))
+	for i, m := range models {
+		c, err := m.train(base)
+		if err != nil {
+			return err
+		}
+		trained[i] = c
+	}
+	for _, path := range paths {
+		test, err := readHandwritten(path)
+		if err != nil {
+			return err
+		}
+		alta := 0
+		for _, e := range test {
+			if e.Urgency == "alta" {
+				alta++
+			}
+		}
+		fmt.Printf("### Hand-written messages of %s (%d, %d urgent), models trained on the whole base set\n\n", path, len(test), alta)
+		fmt.Printf("| model | category acc / macro-F1 | office acc / macro-F1 | urgency acc | alta precision / recall | moderation acc |\n|---|---|---|---|---|---|\n")
+		for i, m := range models {
+			gold := make([]triage.Labels, len(test))
+			pred := make([]triage.Labels, len(test))
+			for j, e := range test {
+				gold[j], pred[j] = e.Labels, trained[i].Classify(e.Text).Labels
+			}
+			s := triage.Score(gold, pred)
+			a := s.Urgency.Classes["alta"]
+			fmt.Printf("| %s | %.3f / %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %.3f |\n", m.name, s.Category.Accuracy, s.Category.MacroF1,
+				s.Office.Accuracy, s.Office.MacroF1, s.Urgency.Accuracy, a.Precision, a.Recall, s.Moderation.Accuracy)
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+// readHandwritten reads labelled messages: category, office, urgency,
+// moderation and text, tab-separated; "#" starts a comment.
+func readHandwritten(path string) ([]triage.Example, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var test []triage.Example
 	for _, line := range strings.Split(string(b), "\n") {
@@ -90,29 +150,15 @@ func reportHandwritten(path string, base []triage.Example, models []candidate) e
 		}
 		f := strings.Split(line, "\t")
 		if len(f) != 5 {
-			return fmt.Errorf("%s: bad line %q", path, line)
+			return nil, fmt.Errorf("%s: bad line %q", path, line)
 		}
-		test = append(test, triage.Example{Text: f[4], Labels: triage.Labels{Category: f[0], Office: f[1], Urgency: f[2], Moderation: f[3]}})
+		ex := triage.Example{Text: f[4], Labels: triage.Labels{Category: f[0], Office: f[1], Urgency: f[2], Moderation: f[3]}}
+		if err := ex.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		test = append(test, ex)
 	}
-	fmt.Printf("### Hand-written messages (%d), models trained on the whole base set\n\n", len(test))
-	fmt.Printf("| model | category acc / macro-F1 | office acc / macro-F1 | urgency acc | alta precision / recall | moderation acc |\n|---|---|---|---|---|---|\n")
-	for _, m := range models {
-		c, err := m.train(base)
-		if err != nil {
-			return err
-		}
-		gold := make([]triage.Labels, len(test))
-		pred := make([]triage.Labels, len(test))
-		for i, e := range test {
-			gold[i], pred[i] = e.Labels, c.Classify(e.Text).Labels
-		}
-		s := triage.Score(gold, pred)
-		a := s.Urgency.Classes["alta"]
-		fmt.Printf("| %s | %.3f / %.3f | %.3f / %.3f | %.3f | %.3f / %.3f | %.3f |\n", m.name, s.Category.Accuracy, s.Category.MacroF1,
-			s.Office.Accuracy, s.Office.MacroF1, s.Urgency.Accuracy, a.Precision, a.Recall, s.Moderation.Accuracy)
-	}
-	fmt.Println()
-	return nil
+	return test, nil
 }
 
 func report(name string, runs []triage.Scores) {

@@ -75,6 +75,7 @@ var officeLexicon = map[string]string{
 	!ztl, zona a traffico limitato, varco, varchi, varco attivo, telecamera ztl, permesso ztl, area pedonale,
 	isola pedonale, parcheggio, parcheggi, posti auto, parcheggio a pagamento, !strisce blu, strisce gialle,
 	!parcometro, parchimetro, sosta a pagamento, tariffa della sosta, grattino, permesso residenti,
+	permesso di sosta, permesso sosta, zona blu,
 	pass residenti, contrassegno disabili, contrassegno invalidi, contrassegno, pass disabili, !pista ciclabile,
 	ciclabile, ciclabili, ciclovia, corsia ciclabile, corsia preferenziale, corsia bus, bici, biciclette,
 	bicicletta, rastrelliera, rastrelliere, !bike sharing, !car sharing, car pooling, monopattini, monopattino,

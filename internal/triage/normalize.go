@@ -145,9 +145,16 @@ func analyse(text string) analysis {
 	text = strings.ToLower(text)
 	text = foldApostrophes(text)
 	words := splitWords(text, a.signals)
+	english := looksEnglish(words)
 	var folded strings.Builder
 	for _, w := range words {
-		t := makeToken(w)
+		var t token
+		if english && strings.Contains(w, "k") {
+			// "kid", "smoke", "like": English, not chat spelling.
+			t = newToken(w, false)
+		} else {
+			t = makeToken(w)
+		}
 		if t.fold == "" {
 			continue
 		}
@@ -314,6 +321,28 @@ var chatSpelling = map[string]string{
 	"vabbè": "va bene", "gg": "giorni", "sett": "settimana", "h24": "sempre",
 }
 
+// englishWords are frequent English function words that Italian does not
+// use (so not "i"): a message holding several is English, and its "k" is
+// not chat spelling for "ch".
+var englishWords = map[string]bool{
+	"the": true, "is": true, "are": true, "was": true, "were": true, "there": true, "he": true, "she": true,
+	"they": true, "it": true, "and": true, "with": true, "of": true, "to": true, "on": true, "my": true,
+	"his": true, "her": true, "this": true, "that": true, "have": true, "has": true, "can": true, "please": true,
+	"someone": true, "near": true, "outside": true, "you": true, "we": true, "what": true, "where": true,
+}
+
+// looksEnglish reports whether at least two English function words and
+// one in ten of the words are among the words.
+func looksEnglish(words []string) bool {
+	n := 0
+	for _, w := range words {
+		if englishWords[w] {
+			n++
+		}
+	}
+	return n >= 2 && n*10 >= len(words)
+}
+
 // tokenCache remembers the tokens of words already seen: words follow
 // Zipf's law, and stemming is the dearest step of analysing a message. It
 // stops growing at a bound, so a flood of random words cannot fill memory.
@@ -329,7 +358,7 @@ func makeToken(w string) token {
 	if t, ok := tokenCache.Load(w); ok {
 		return t.(token)
 	}
-	t := newToken(w)
+	t := newToken(w, true)
 	if tokenCache.size.Load() < tokenCacheMax && len(w) <= 40 {
 		if _, loaded := tokenCache.LoadOrStore(strings.Clone(w), t); !loaded {
 			tokenCache.size.Add(1)
@@ -338,7 +367,7 @@ func makeToken(w string) token {
 	return t
 }
 
-func newToken(w string) token {
+func newToken(w string, chat bool) token {
 	if strings.HasPrefix(w, "zz") && len(w) > 2 {
 		return token{fold: w, stem: w, marker: true}
 	}
@@ -349,12 +378,18 @@ func newToken(w string) token {
 	w = squeezeRepeats(w)
 	if x, ok := chatSpelling[w]; ok {
 		w = x
-	} else if strings.Contains(w, "k") {
+	} else if chat && strings.Contains(w, "k") && !englishK(w) {
 		// Chat "k" before e/i stands for "ch" ("kiedo", "anke").
 		w = strings.NewReplacer("ke", "che", "ki", "chi", "kè", "chè", "kì", "chì").Replace(w)
 	}
 	f := fold(w)
 	return token{fold: f, stem: fold(Stem(w)), stop: stopwords[f]}
+}
+
+// englishK reports spellings that chat Italian never uses: "ck",
+// "-king", "-ked" ("kicking", "parked").
+func englishK(w string) bool {
+	return strings.Contains(w, "ck") || strings.HasSuffix(w, "king") || strings.HasSuffix(w, "ked")
 }
 
 func isNumber(w string) bool {

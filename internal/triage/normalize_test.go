@@ -38,6 +38,9 @@ func TestAnalyse(t *testing.T) {
 		{"vai su www.soldi-facili.xyz 😡🤬", []string{"vai", "su", "zzurl", "zzemoanger", "zzemoanger"}},
 		{"sei una str***a", []string{"sei", "una", "zzmasked"}},
 		{"un po' di pazienza", []string{"un", "po", "di", "pazienza"}},
+		// English keeps its "k": "kid" is not chat spelling for "chid".
+		{"the kid on the bike is kicking", []string{"the", "kid", "on", "the", "bike", "is", "kicking"}},
+		{"ke skifo, parked", []string{"che", "schifo", "parked"}},
 	}
 	for _, tt := range tests {
 		a := analyse(tt.text)
@@ -105,10 +108,56 @@ func TestPatternIndex(t *testing.T) {
 	for _, raw := range texts {
 		text := " " + analyse(raw).folded
 		m := scan(text)
+		words := strings.Fields(text)
 		for _, p := range patterns {
-			if want, got := p.re.MatchString(text), len(m[p.id]) > 0; want != got {
+			if want, got := p.re.MatchString(text), len(m.found[p.id]) > 0; want != got {
 				t.Errorf("pattern %s on %q: scan %v, regexp %v", p.re, text, got, want)
 			}
+		}
+		// near rules need the word each match begins at.
+		for _, at := range m.pos {
+			if at.word < 0 || at.word >= len(words) || !strings.HasPrefix(at.s, words[at.word]) {
+				t.Errorf("match %q on %q said to begin at word %d", at.s, text, at.word)
+			}
+		}
+	}
+}
+
+func TestOverlaps(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"ferito", "nessun ferito", true},
+		{"mio figlio e caduto", "e caduto un dente", true},
+		{"e caduto un dente", "mio figlio e caduto", true},
+		{"ora", "a che ora", true},
+		{"caduto", "un dente", false},
+		{"sale", "scale", false},
+	} {
+		if got := overlaps(tt.a, tt.b); got != tt.want {
+			t.Errorf("overlaps(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}
+
+func TestHasNamedPerson(t *testing.T) {
+	for text, want := range map[string]bool{
+		"sono Rosa e vivo sola":                        true,
+		"Sono stanca di aspettare":                     false,
+		"Sono Napoli e Roma le città più care?":        false,
+		"il mio vicino Franco di via Po":               true,
+		"la sig.ra Bianchi del terzo piano":            true,
+		"Mi chiamo Luca Bassi":                         true,
+		"mio padre. Nel frattempo pago io":             false,
+		"c'era una signora. Sotto c'è la fermata":      false,
+		"hanno tagliato l'assistenza a Giuseppe Ferri": true,
+		"il lampione di via Giuseppe Verdi è spento":   false,
+		"Giulia, Marco e Anna ringraziano":             false,
+		"Teatro Carlo Felice: orari?":                  false,
+	} {
+		if got := hasNamedPerson(text); got != want {
+			t.Errorf("hasNamedPerson(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

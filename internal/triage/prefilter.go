@@ -47,6 +47,8 @@ type pattern struct {
 	wordStart bool // every beginning in pre starts with the space before a word
 	// maxMatches bounds the distinct matches kept (4 unless set).
 	maxMatches int
+	// positions: a near rule needs to know where the matches begin.
+	positions bool
 }
 
 // patterns holds every pattern, in the order the rules declare them.
@@ -68,8 +70,18 @@ func newPattern(src string) *pattern {
 	return p
 }
 
-// matches holds, per pattern id, the distinct matches found.
-type matches [][]string
+// matches holds, per pattern id, the distinct matches found, and where
+// the matches of the patterns that near rules compare begin.
+type matches struct {
+	found [][]string
+	pos   []matchPos
+}
+
+// matchPos is a match and the index of the word it begins at.
+type matchPos struct {
+	id, word int
+	s        string
+}
 
 // patternIndex maps each word-start beginning to the patterns it opens.
 type patternIndex struct {
@@ -99,17 +111,22 @@ var index = sync.OnceValue(func() *patternIndex {
 // separated by single spaces and which starts with one.
 func scan(text string) matches {
 	ix := index()
-	m := make(matches, len(patterns))
-	add := func(p *pattern, s string) {
-		if len(m[p.id]) < p.maxMatches && !slices.Contains(m[p.id], s) {
-			m[p.id] = append(m[p.id], s)
+	m := matches{found: make([][]string, len(patterns))}
+	add := func(p *pattern, s string, word int) {
+		if len(m.found[p.id]) < p.maxMatches && !slices.Contains(m.found[p.id], s) {
+			m.found[p.id] = append(m.found[p.id], s)
+			if p.positions {
+				m.pos = append(m.pos, matchPos{p.id, word, s})
+			}
 		}
 	}
 	tried := make([]int, len(patterns)) // last word start tried, plus one
+	word := -1
 	for i := 0; i < len(text); i++ {
 		if text[i] != ' ' {
 			continue
 		}
+		word++
 		for l := 2; l <= ix.longest && i+l <= len(text); l++ {
 			for _, p := range ix.byPrefix[text[i:i+l]] {
 				if tried[p.id] == i+1 {
@@ -117,7 +134,7 @@ func scan(text string) matches {
 				}
 				tried[p.id] = i + 1
 				if s := p.anchored.FindString(text[i+1:]); s != "" {
-					add(p, s)
+					add(p, s, word)
 				}
 			}
 		}
@@ -125,7 +142,7 @@ func scan(text string) matches {
 	for _, p := range ix.others {
 		if p.pre.mayMatch(text) {
 			for _, s := range p.re.FindAllString(text, p.maxMatches) {
-				add(p, s)
+				add(p, s, -1)
 			}
 		}
 	}

@@ -218,13 +218,22 @@ func tuneAlertThreshold(vocab *vocabulary, xs []sparse, examples []Example, opt 
 	for _, p := range alerts {
 		lowest = math.Min(lowest, p)
 	}
-	// Never so high that a one-in-five chance of danger is ignored, never
-	// so low that everything alarms.
-	return math.Max(0.05, math.Min(lowest*0.8, 0.2))
+	// Never so high that a one-in-ten chance of danger is ignored, never
+	// so low that everything alarms. The rules catch nearly every urgent
+	// training message, so the lowest probability among them says little
+	// about the messages the model must catch alone, in words the rules
+	// miss: of those we wrote to test this, half scored between 0.1 and
+	// 0.2, and a ceiling of 0.2 let them through.
+	return math.Max(0.05, math.Min(lowest*0.8, 0.1))
 }
 
 // dangerAlone is the rule score that makes a message urgent by itself.
 const dangerAlone = 1.0
+
+// calmedAlert is the probability of "alta" that still alarms when the
+// rules found the danger over or hypothetical: the low tuned threshold is
+// for danger described in words the rules miss, not for words they read.
+const calmedAlert = 0.5
 
 // newMemoryItem keeps the words and word pairs of d, hashed and sorted so
 // that comparing two messages is a merge, not a map lookup per word.
@@ -360,7 +369,7 @@ func (m *Model) decide(probs [nFields][]float64, d doc) Result {
 	case h.danger >= dangerAlone:
 		r.Urgency = "alta"
 		r.Confidence.Urgency = math.Max(pAlta, math.Min(0.6+0.2*(h.danger-dangerAlone), 0.95))
-	case pAlta >= m.alertThreshold:
+	case pAlta >= m.alertThreshold && (!h.calmed || pAlta >= calmedAlert):
 		// Below one half this is an alarm as likely false as not, and
 		// says so.
 		r.Urgency = "alta"

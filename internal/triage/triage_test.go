@@ -105,6 +105,12 @@ func TestClassifyObviousCases(t *testing.T) {
 		{name: "thanks",
 			text:     "Grazie di cuore a tutti i volontari per la bellissima festa di ieri sera ❤️",
 			category: "altro", office: "none", urgency: "bassa", moderation: "ok"},
+		{name: "full name and health details in a public comment",
+			text:       "Hanno lasciato senza assistenza Maria Colombo di via Tasso 4, ha un tumore e vive sola. Vergogna",
+			moderation: "personal_data"},
+		{name: "street named after a person",
+			text:       "In via Giuseppe Verdi 12 il lampione è spento da giorni",
+			moderation: "ok"},
 		{name: "road accident with a person injured",
 			text:    "incidente all'incrocio di via Manzoni, un ragazzo in motorino è a terra e perde sangue, venite subito",
 			urgency: "alta"},
@@ -275,5 +281,21 @@ func TestScore(t *testing.T) {
 	}
 	if s.Office.MacroF1 != 1 {
 		t.Errorf("office macro-F1 = %v", s.Office.MacroF1)
+	}
+}
+
+// BenchmarkClassify classifies the base messages in turn: the cost paid
+// for every incoming message.
+func BenchmarkClassify(b *testing.B) {
+	m := base(b)
+	ex, err := triage.BaseExamples()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.Classify(ex[i%len(ex)].Text)
+		i++
 	}
 }
