@@ -6,6 +6,7 @@ package triage
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -112,8 +113,8 @@ func itoa(n int) string {
 // azzannato"), not the infinitive: "potrebbe cadere" is a risk, "è caduto"
 // an event; dangerPlaces where nobody should stand.
 const (
-	personWords  = `(?:qualcuno|persona|persone|gente|uom[oi]|omo|donn[ae]|signor[ae]?|signori|ragazz\w+|bambin[oaie]|bimb[oaie]|neonat[oaie]|anzian[oaie]|vecchiett[oaie]|vecchi[oa]|mamma|madre|padre|papa|figli[oaie]?|nonn[oaie]|marito|moglie|vicin[oaie]|amic[oaihe]+|collega|autista|conducente|ciclista|pedon[ei]|motociclista|turist[aie]|operai[oa]?|studenti|alunni|ospiti|pazienti|passanti|tizio|tizia|zzchild|zzelderly|he|she|man|men|woman|women|kids?|child|children|boys?|girls?|friends?|someone|somebody|people|person|guys?|lady|cyclists?|drivers?|workers?|baby|babies)`
-	harmWords    = `(?:cadut[oaie]|cade|cadono|cascat[oaie]|inciampat[oaie]|scivolat[oaie]|precipitat[oaie]|battut[oaie]|sbattut[oaie]|incastrat[oaie]|schiacciat[oaie]|travolt[oaie]|pres[oaie] in pieno|ferit[oaie]|azzannat[oaie]|punt[oaie] da (?:un|una|delle|dei) (?:ape|api|vespa|vespe|calabron\w+|medusa|vipera|serpente)|aggredit[oaie]|si (?:e|sono) punt[oaie]|ingerit[oaie]|ingoiat[oaie]|avvelenat[oaie]|intossicat[oaie]|annegat[oaie]|annegando|affogat[oaie]|affogando|soffocat[oaie]|soffocando|strangolat[oaie]|impiccat[oaie]|ustionat[oaie]|folgorat[oaie]|fulminat[oaie]|svenut[oaie]|sviene|svenendo|collassat[oaie]|accasciat[oaie]|non si muove|non respira|non si sveglia|non reagisce|convulsion\w*|vomit\w*|sanguin\w*|perde sangue|fratturat[oaie]|picchiat[oaie]|pestat[oaie]|menat[oaie]|accoltellat[oaie]|rapit[oaie]|sequestrat[oaie]|scompars[oaie]|sperdut[oaie]|intrappolat[oaie]|aggrappat[oaie]|appes[oaie] (?:al|alla|a un|a una|nel|fuori)|in bilico|hurt|injured|bleeding|unconscious|fell|fallen|collapsed|fainted|choking|drowning|stuck|trapped|bitten|stabbed|beaten|run over|burned|burnt|electrocuted|missing|not breathing|not moving|seizure|overdos\w*|azzanna|mordendo|sbranando|sbranat[oaie]|inseguendo|insegue|inseguono|chasing|mors[oaie]|investit[oaie]|investe|colpit[oaie]|aggredendo|picchiando|caduta addosso a|caduto addosso a|cadut[aoie] (?:addosso|sopra|in testa) (?:a|al|alla|ai|agli|alle)|sbatte (?:sopra|addosso|contro) (?:a |al |alla |la |le |i |gli )?|attacked|attacking|bit|hit|hitting|ran over|knocked down)`
+	personWords  = `(?:qualcuno|persona|persone|gente|uom[oi]|omo|donn[ae]|signor[ae]?|signori|ragazz\w+|bambin[oaie]|bimb[oaie]|neonat[oaie]|anzian[oaie]|vecchiett[oaie]|vecchi[oa]|mamma|madre|padre|papa|figli[oaie]?|nonn[oaie]|marito|moglie|vicin[oaie]|amic[oaihe]+|collega|autista|conducente|ciclista|pedon[ei]|motociclista|turist[aie]|operai[oa]?|studenti|alunni|ospiti|pazienti|passanti|tizio|tizia|zzchild|zzelderly|he|she|man|men|woman|women|kids?|child|children|boys?|girls?|friends?|someone|somebody|people|person|guys?|lady|cyclists?|drivers?|workers?|baby|babies|homme|femme|dame|vieille|vieux|enfant|enfants|fille|garcon|voisin|voisine|hombre|mujer|senora|nino|nina|ninos|anciano|anciana|vecino|vecina|hijo|hija|mann|frau|kind|kinder|junge|madchen|nachbar|nachbarin|mutter|vater)`
+	harmWords    = `(?:cadut[oaie]|cade|cadono|cascat[oaie]|inciampat[oaie]|scivolat[oaie]|precipitat[oaie]|battut[oaie]|sbattut[oaie]|incastrat[oaie]|schiacciat[oaie]|travolt[oaie]|pres[oaie] in pieno|ferit[oaie]|azzannat[oaie]|punt[oaie] da (?:un|una|delle|dei) (?:ape|api|vespa|vespe|calabron\w+|medusa|vipera|serpente)|aggredit[oaie]|si (?:e|sono) punt[oaie]|ingerit[oaie]|ingoiat[oaie]|avvelenat[oaie]|intossicat[oaie]|annegat[oaie]|annegando|affogat[oaie]|affogando|soffocat[oaie]|soffocando|strangolat[oaie]|impiccat[oaie]|ustionat[oaie]|folgorat[oaie]|fulminat[oaie]|svenut[oaie]|sviene|svenendo|collassat[oaie]|accasciat[oaie]|non si muove|non respira|non si sveglia|non reagisce|convulsion\w*|vomit\w*|sanguin\w*|perde sangue|fratturat[oaie]|picchiat[oaie]|pestat[oaie]|menat[oaie]|accoltellat[oaie]|rapit[oaie]|sequestrat[oaie]|scompars[oaie]|sperdut[oaie]|intrappolat[oaie]|aggrappat[oaie]|appes[oaie] (?:al|alla|a un|a una|nel|fuori)|in bilico|hurt|injured|bleeding|unconscious|fell|fallen|collapsed|fainted|choking|drowning|stuck|trapped|bitten|stabbed|beaten|run over|burned|burnt|electrocuted|missing|not breathing|not moving|seizure|overdos\w*|azzanna|mordendo|sbranando|sbranat[oaie]|inseguendo|insegue|inseguono|inseguit[oaie]|si sporge|si sporgono|sporgendosi|chasing|mors[oaie]|investit[oaie]|investe|colpit[oaie]|aggredendo|picchiando|caduta addosso a|caduto addosso a|cadut[aoie] (?:addosso|sopra|in testa) (?:a|al|alla|ai|agli|alle)|sbatte (?:sopra|addosso|contro) (?:a |al |alla |la |le |i |gli )?|attacked|attacking|bit|hit|hitting|ran over|knocked down|par terre|ne (?:parle|repond|bouge|respire) (?:pas|plus)|tombee?|enfermee?|en el suelo|por el suelo|tirad[oa] en|encerrad[oa]|no (?:habla|contesta|responde|reacciona|se mueve)|liegt|reagiert nicht|antwortet nicht|eingesperrt|atacando|attaque|beisst|gebissen|mordid[oa]|mordu)`
 	dangerPlaces = `(?:sul davanzale|sul cornicione|sul parapetto|sulla balaustra|sulla ringhiera|sui binari|sul binario|sulle rotaie|tra il treno|in mezzo ai binari|sul ghiaccio|sul lago ghiacciato|sulla gru|sul ponteggio|sull impalcatura|sul tetto|in mezzo alla (?:superstrada|tangenziale|statale|autostrada)|on the (?:ledge|tracks|railway|roof|ice|railing)|on (?:a|the) (?:frozen|thin) (?:pond|lake|ice))`
 )
 
@@ -172,6 +173,7 @@ var dangerRules = concat(
 	near(1.0, "person_in_danger_place", person, newPattern(`\b`+dangerPlaces+`\b`)),
 	rules(1.0, "poisoning",
 		`\b(?:ingerit[oaie]|ingoiat[oaie]|ha bevuto|ha mangiato|swallowed|drank) (?:\S+ ){0,3}(?:detersiv\w*|candeggina|varechina|veleno|topicida|pastiglie|pillole|farmaci|medicine|batteri[ae]|pil[ae]|magnet[ei]|calamit[ae]|monet[ae]|bleach|detergent|pills|poison|battery|batteries|magnets?|coin)\b`,
+		`\b(?:(?:preso|presa|ingerit[oa]|ingoiat[oa]|mangiat[oa]) (?:\S+ ){0,3}(?:pillole|pastiglie|farmaci|medicine|compresse) (?:\S+ ){0,2}(?:due volte|doppia dose|troppe|tutte|tutta la scatola|l intera confezione))\b`,
 		`\b(?:diabetic[oa]|diabete|diabetic) (?:\S+ ){0,6}(?:non risponde|sudat[oa]|confus[oa]|sviene|svenut[oa]|non capisce|trema|unresponsive|confused)\b`),
 	both(1.0, "life_support",
 		`\b(?:respiratore|ventilatore polmonare|ossigeno|concentratore|dialisi|dializzat[oa]|salvavita|macchinari|ventilator|oxygen)\b`,
@@ -257,7 +259,7 @@ var dangerRules = concat(
 	rules(1.0, "pileup", `\b(?:(?:tamponamento|incidente|scontro) a catena|maxi tamponamento|pile ?up)\b`),
 	rules(0.8, "accident",
 		`\b(?:incident[ei]|scontr\w+|tamponament[oi]|sinistro|ribaltat[oa]|uscit[oa] di strada|finit[oa] (?:contro|fuori strada|nel fosso)|accident|crash)\b`),
-	rules(1.0, "fuel", `\b(?:benzina|gasolio|carburante|olio) (?:\S+ ){0,2}(?:cola|perde|sversat\w*|sull asfalto|sulla strada)|\b(?:odore|puzza) (?:forte )?di (?:benzina|gasolio|carburante)`),
+	rules(1.0, "fuel", `\b(?:benzina|gasolio|carburante|olio) (?:\S+ ){0,2}(?:cola|perde|sversat\w*|sull asfalto|sulla strada)|\b(?:perdita|perde|cola) (?:\S+ ){0,5}(?:benzina|gasolio|carburante)\b|\b(?:odore|puzza) (?:forte )?di (?:benzina|gasolio|carburante)`),
 	rules(1.0, "explosion",
 		`\b(?:esplosione|esplosioni|scoppio|scoppi|boato|deflagrazione|explosion|blast)\b`,
 		`\b(?:esplos[oaie]|esplod\w+|scoppiat[oaie]|scoppia(?:no|ta|to)?|saltat[oaie] in aria|exploded|blew up) (?:\S+ ){0,3}(?:bombol\w*|caldai\w*|tub[oi]|serbatoi\w*|cisterna|contatore|palazzo|casa|appartamento|auto|macchina|cassonett\w*|centralina|trasformatore|cabina|gomma|pneumatico|stufa|forno|boiler|tank|car|house|building)\b`,
@@ -273,8 +275,8 @@ var dangerRules = concat(
 		`\b(?:anzian[oaie]|invalid[oaie]|disabil[ei]|allettat[oa]|malat[oaie]|non autosufficient[ei]|zzelderly|zzchild|neonat[oaie]|incinta|elderly|bambin[oie]|old (?:man|woman|lady|people|neighbou?r)|casa di riposo|rsa|ospizio|ospiti|disabled|pregnant|baby|my (?:grandma|grandmother|grandfather|grandpa|mother|father|mum|mom|dad)|neighbou?r)\b`,
 		`\b(?:senza (?:riscaldamento|cibo|mangiare|acqua|luce|corrente|elettricita|gas|medicine|farmaci|assistenza)|al buio|caldaia (?:e )?rott[ao]|riscaldamento (?:e )?rotto|in casa ci sono zzsmallnum gradi|zzsmallnum gradi in casa|niente da mangiare|non ha (?:piu )?(?:il |la |l |da )?(?:riscaldamento|cibo|mangiare|acqua|luce|gas|medicine|soldi per mangiare)|freddissimo|fa freddo|al gelo|gelera|morire di freddo|non (?:mangia|risponde|scende|esce) piu|non (?:risponde|apre|rispondono)(?: \S+){0,3} (?:porta|telefono|citofono|campanello)|non risponde|non apre la porta|nessuno (?:lo|la) vede|non (?:riesce|riesco|riusciamo) (?:nemmeno|neanche|piu) (?:a|ad) (?:alzarsi|alzarmi|alzarla|alzarlo|lavarsi|lavarmi|muoversi|muovermi|mangiare|camminare|respirare|uscire|spostarlo|spostarla)|non (?:la|lo|li) vediamo|non si (?:vede|sente) da|al freddo|gradi in casa|sotto zero|confus[oa]|disorientat[oa]|non sa (?:dove|come) (?:andare|tornare|rientrare|sia)|in pigiama|nessuno (?:lo|la|li) (?:assiste|aiuta)|dializzat[oa]|dialisi|ossigeno|insulina|salvavita|isolat[oiae]|no heating|without heating|freezing|no food|won t answer|isn t answering|not answering|hasn t been seen|no one has seen)`),
 	both(1.0, "not_seen",
-		`\b(?:da (?:giorni|due giorni|tre giorni|una settimana|ieri)|non (?:la|lo) (?:vedo|vediamo|sento|sentiamo))\b`,
-		`\b(?:non (?:esce|apre|risponde|si fa vedere)|cattivo odore dalla porta|puzza dalla porta|(?:gli|le) sia successo qualcosa|successo qualcosa|posta (?:si )?accumula)\b`),
+		`\b(?:da (?:giorni|due giorni|tre giorni|una settimana|ieri|(?:lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica)(?: scors[oa])?)|non (?:la|lo) (?:vedo|vediamo|sento|sentiamo)|non (?:\S+ ){0,2}(?:vedo|vediamo|visto|vista|sento|sentiamo|sentito|sentita) (?:\S+ ){0,2}(?:da )?(?:due|tre|quattro|cinque|molti|tanti) giorni|non si (?:sente|vede) (?:piu )?da)\b`,
+		`\b(?:non (?:esce|apre|risponde|si fa vedere)|porta chiusa|(?:telefono|cellulare|citofono|campanello) (?:\S+ ){0,2}(?:suona|squilla|squillare|a vuoto)|(?:televisione|tv|radio|luce|luci) (?:\S+ ){0,2}sempre acces[ae]|cattivo odore dalla porta|puzza dalla porta|(?:gli|le) sia successo qualcosa|successo qualcosa|posta (?:si )?accumula)\b`),
 	rules(0.8, "homeless",
 		`\b(?:dorm\w* in (?:macchina|auto)|dorm\w* per strada|dorm\w* all aperto|senza un tetto|in mezzo a una strada|sfrattat[oaie] (?:oggi|ieri|stamattina))\b`,
 		`\bdorm\w* (?:\S+ ){0,3}(?:su una panchina|sulla panchina|sulle panchine|in strada|in stazione|alla stazione|sui cartoni|sotto i portici|sotto il ponte)\b`),
@@ -302,10 +304,48 @@ var dangerRules = concat(
 		`\b(?:subito|immediatamente|immediata|urgente|urgenti|urgentemente|adesso|ora|in questo momento|stanotte|stasera|asap|now|right now|prima che)\b`,
 		`\b(?:(?:sta|stanno) ancora \w+ndo|ancora adesso|(?:e|sono|ancora) in corso|(?:is|are) still|still \w+ing)\b`),
 	both(0.4, "children",
-		`\b(?:bambin[oaie]|bimb[oaie]|ragazzini|alunni|scuola|asilo|materna)\b`,
-		`\b(?:pericol\w*|rischi\w*|taglia\w*|strada|macchine|attravers\w*|cad\w+|fuori|uscire)\b`),
+		`\b(?:bambin[oaie]|bimb[oaie]|ragazzini|alunni|scuola|asilo|materna|nido|passeggin[oi])\b`,
+		`\b(?:pericol\w*|rischi\w*|taglia\w*|strada|macchine|attravers\w*|cad\w+|fuori|uscire|bordo|a un passo|sfuggit[oa]|scappat[oa])\b`),
 	rules(0.4, "danger_word",
 		`\b(?:pericol\w*|rischi\w*|paura|dangerous|danger|unsafe)\b`),
+	// Residents and visitors who write in French, Spanish or German, or in
+	// the Italian of someone still learning it: the basic words of an
+	// emergency, in the families above so that they weigh and route alike.
+	rules(1.2, "fire",
+		`\b(?:feu|incendie|en flammes|brule|fuego|quemando|se quema|feuer|brennt|es brennt)\b`),
+	rules(1.0, "smoke", `\b(?:fumee|humo|rauch|qualm)\b`),
+	rules(1.2, "gas", `\b(?:(?:fuite|odeur) de gaz|sent le gaz|(?:fuga|olor) (?:de|a) gas|huele a gas|gas\w*geruch|riecht nach gas)\b`),
+	rules(1.1, "injury",
+		`\b(?:bless(?:e|ee|es|ees)|inconscient\w*|evanoui\w*|ne (?:respire|bouge|repond) (?:plus|pas)|ne se reveille pas|saign\w+|malaise|crise cardiaque|herid[oa]s?|desmayad[oa]|no (?:respira|se mueve|despierta|reacciona|contesta)|sangr\w+|se (?:ha )?cayo|verletzt\w*|bewusstlos|ohnmachtig|atmet (?:nicht|kaum)|bewegt sich nicht|blutet|gesturzt|hingefallen|herzinfarkt|unterzucker\w*)\b`,
+		`\b(?:cadut[oa] (?:\S+ ){0,5}non (?:riesc\w*|posso|puo|riusciamo) (?:piu )?(?:a |ad )?(?:alzar|rialzar|muover|tirarl|tirarm)\w*|non si regge (?:piu )?in piedi|non (?:si )?sveglia|non apre (?:piu )?(?:gli |i |li )?occhi|non (?:riesce a |puo )?respirare|non respirare|respira (?:strano|strana|strani|come (?:se|un))|(?:diventat[oa]|e) (?:tutt[oa] )?(?:bianc[oa]|pallid[oa]) e non)\b`),
+	rules(1.0, "missing_person", `\b(?:disparu\w*|desaparecid[oa]s?|vermisst|verschwunden)\b`),
+	rules(1.0, "flood", `\b(?:inonde\w*|inondation|inundad[oa]s?|inundacion|uberschwemm\w*|hochwasser|l eau (?:\S+ ){0,4}(?:monte|entre|rentre)|el agua (?:\S+ ){0,4}(?:sube|entra)|wasser (?:\S+ ){0,4}(?:steigt|kommt)|steigt weiter)\b`),
+	rules(1.0, "trapped", `\b(?:coince\w*|atrapad[oa]s?|eingeschlossen|eingeklemmt|(?:no|non) (?:\S+ ){0,2}(?:pol|po|puo) (?:mai )?(?:moverse|moversi|muoversi))\b`),
+	rules(1.1, "weapon",
+		`\b(?:couteau|cuchillo|navaja|messer|waffe|(?:spaccat|rott|spezzat)\w* (?:\S+ ){0,1}bottiglia)\b`,
+		`\b(?:agita|brandisce|brandiva|sventola|punta|impugna) (?:\S+ ){0,3}(?:contro (?:la gente|i passanti|chi|le persone|di noi|la folla)|coltell\w*|forbici|coccio|cocci|bastone|spranga|cacciavite)\b`),
+	rules(1.1, "beating", `\b(?:(?:sta|stanno) a (?:men|picchi|pest|massacr|corc)\w*|(?:au secours|a l aide) (?:\S+ ){0,3}(?:frappe|tape)|golpeando|pegandole|pegandole|angegriffen|schlagt (?:ihn|sie)|verprugel\w*)\b`),
+	rules(0.6, "help",
+		`\b(?:au secours|a l aide|aidez (?:nous|moi)|urgence|socorro|auxilio|ayuda|ayudenme|ayudennos|urgencia|hilfe|helfen sie|notfall|ajutor)\b`,
+		`\b(?:venite|vegni|vegnite|correte|venga|venisse) a (?:tirar\w* (?:fuori|fora|fuora)|salvar\w*)\b`),
+	rules(0.4, "emergency_services", `\b(?:pompiers|samu|bomberos|ambulancia|feuerwehr|kran\w*wagen|notarzt)\b`),
+	rules(0.4, "danger_word", `\b(?:dangereu\w*|peligro\w*|gefahr\w*)\b`),
+	wordsRule(0.2, 0.8, "risk_words",
+		`\b(?:pleur\w*|llora\w*|weint|froid|frio|kalt|chaleur|calor|hitze|al sol|sang|sangre|blut|peur|miedo|angst|vite|rapido|schnell|dringend|aide|ayuda|hilfe|rollstuhl|fauteuil roulant|silla de ruedas|carrozzin\w*|carozin\w*)\b`),
+	// Danger told indirectly: water coming into homes, stray dogs
+	// turning on people, an open trench or hole with nothing around it,
+	// something swaying over people.
+	both(1.0, "flood",
+		`\b(?:entra|entrano|entrando|entrat[ao]|sta entrando|filtra|filtrando|la entra|penetra|arriva|arrivat[ao]) (?:\S+ ){0,3}(?:in casa|nelle case|ne le case|nele case|dentro casa|in cantina|nelle cantine|nel seminterrato|al piano terra|ai piani terra|pian teren|in camera|in salotto|in cucina|sotto la porta|da sotto la porta|nei negozi|nell appartamento|negli appartamenti)\b`,
+		`\b(?:acqua|aqua|fango|water|eau|agua|wasser)\b`),
+	both(1.0, "stray_dogs",
+		`\b(?:can[ei]|cagn\w+|randag\w+|branco|pitbull|rottweiler|molosso|molossi|dogs?|chien\w*|perr[oa]s?|hunde?)\b`,
+		`\b(?:ringhi\w* (?:\S+ ){0,2}(?:contro|verso|a (?:un|una|i|le|chi))|(?:fatto|fa|fanno|ha fatto|hanno fatto) (?:lo |uno |degli |gli )?scatt\w*|si (?:e|sono) (?:lanciat|avventat)\w*|si lancia\w*|si avventa\w*|azzann\w*|mors\w*|mord\w*|inseguit\w*|insegu\w*|attacca\w*|aggredi\w*|growl\w*|snarl\w*|lunged?|atacando|attaque|angreift|beisst)\b`),
+	both(0.7, "unguarded",
+		`\b(?:fosso|fossa|scavo|scavi|scavat[oa]|trincea|buca|buche|buco|pozzo|voragine|tombino|chiusino|cantiere)\b`,
+		`\b(?:senza (?:\S+ ){0,1}(?:transenn\w*|recinzion\w*|protezion\w*|nastro|segnalazion\w*)|(?:nessuna|alcuna|neanche una|nemmeno una|niente|manca la|mancano le) (?:transenn\w*|recinzion\w*|protezion\w*|segnalazion\w*)|non (?:e|sono) (?:\S+ ){0,1}(?:transennat|recintat|segnalat|protett)\w*)\b`),
+	rules(0.7, "overhead",
+		`\b(?:dondol\w*|oscill\w*|traball\w*|ondeggi\w*|pende|pendono|penzol\w*|appes[oa]|in bilico|si muove|si muovono|allentat\w*|sganciat\w*|swaying|hanging) (?:\S+ ){0,6}(?:sopra|sulla testa|addosso|over) (?:\S+ ){0,3}(?:gente|scuola|asilo|case|cortile|giardino|persone|passanti|bambini|chi (?:passa|aspetta|entra|esce)|fermata|panchin\w*|marciapiede|ingresso|fila|passaggio|pedoni|tavolini|dehors|giochi|people|pedestrians)\b`),
 	// Words that, together, describe harm in ways no pattern above
 	// foresaw: each distinct one adds a little, never enough alone.
 	wordsRule(0.2, 0.8, "risk_words",
@@ -366,6 +406,11 @@ var planRules = concat(
 	rules(1, "plan",
 		`\b(?:in caso di|nel caso (?:di|in cui|ci sia)|se dovesse|se ci fosse|qualora|esercitazion\w*|simulazion\w*|prova di evacuazione|piano (?:di |d )?(?:emergenza|evacuazione|protezione civile)|piano neve|a rischio (?:frana|crollo|cedimento|alluvione|esondazione|sismico|idrogeologico|incendi)|(?:famiglie|case|zone|persone|attivita|aziende|negozi) (?:\S+ ){0,1}colpit[ei]|contribut\w*|agevolazion\w*|rischio (?:sismico|idrogeologico)|zona rossa|area di attesa|aree di attesa|mostra|museo|documentario|anniversario|commemorazion\w*|vittime del|rimbors\w*|risarciment\w*|indennizz\w*|contribut\w* per i danni|danni (?:dell|del|della|causati)|corso (?:di|sul|sulla) (?:primo soccorso|protezione civile|sicurezza|autodifesa|rianimazione)|primo soccorso|cosa fare se|what to do if|in case of|emergency plan|drill|grant|refund|compensation)\b`),
 )
+
+// warnPhrases foresee harm from a danger there now ("prima o poi qualcuno
+// si fa male"): their "prima o poi" does not say that it can wait.
+var warnPhrases = rules(0, "warning",
+	`\b(?:prima o poi|un giorno o l altro|sooner or later) (?:\S+ ){0,2}(?:qualcuno|ci scappa|succede (?:una tragedia|il peggio|qualcosa di grave)|si fa|ci rimette|someone)\b`)
 
 var ongoingRules = concat(
 	rules(1, "ongoing",
@@ -541,7 +586,18 @@ func applyRules(a analysis, raw string) ruleHits {
 	if h.danger > 0 && !fires(ongoingRules, true) {
 		// Over, or asked about in general: still counted, but a danger
 		// alone no longer decides.
-		over, plan := fires(overRules, false), fires(planRules, false)
+		over, plan := fires(overRules, false), false
+		var warned []string
+		for _, r := range warnPhrases {
+			warned = append(warned, r.fires(m)...)
+		}
+		for _, r := range planRules {
+			for _, s := range r.fires(m) {
+				if !slices.ContainsFunc(warned, func(w string) bool { return overlaps(strings.TrimSpace(s), w) }) {
+					plan = true
+				}
+			}
+		}
 		if over {
 			h.names = append(h.names, "over")
 		}

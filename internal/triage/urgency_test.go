@@ -76,6 +76,16 @@ func TestUrgencyCues(t *testing.T) {
 		"si è rotta la diga del laghetto e l'acqua scende verso le case",
 		"kids are playing on the frozen pond in the park and the ice is cracking",
 		"the tram overhead line snapped and is lying across the tracks, people are walking around it",
+		// other languages, broken Italian and danger told indirectly
+		"Bonjour, devant la pharmacie un vieux monsieur est tombé, il saigne de la tête et ne répond plus",
+		"Hola, en el portal de mi edificio hay humo negro y mi vecina no contesta, ayuda",
+		"Hallo, meine Nachbarin ist im Treppenhaus gestürzt und bewegt sich nicht, bitte schnell",
+		"io trovato mio amico a terra bagno non apre occhi non sveglia",
+		"la signora di fronte non la vedo da tre giorni, porta chiusa e il telefono squilla a vuoto",
+		"sotto casa due cani randagi hanno fatto lo scatto verso un bambino in bicicletta",
+		"hanno scavato una buca davanti all'asilo e non c'è nessuna transenna, i bimbi ci giocano sul bordo",
+		"sta entrando l'acqua da sotto la porta nel seminterrato dove dorme mia nonna",
+		"le auto scendono contromano in curva, prima o poi qualcuno si fa male",
 	}
 	calm := []string{
 		"L'anno scorso il torrente è esondato due volte: cosa state facendo perché non succeda più?",
@@ -105,6 +115,9 @@ func TestUrgencyCues(t *testing.T) {
 		"Hi, I'd like to know if the beach has lifeguards this summer, my son can't swim well",
 		"ho perso il portafoglio in piazza, qualcuno l'ha trovato?",
 		"ci sono troppi incidenti all'incrocio di via Manzoni, serve una rotonda",
+		"Bonjour, quels sont les horaires de la bibliothèque? C'est urgent pour mes enfants",
+		"il cane del vicino abbaia e ringhia tutta la notte, non si dorme",
+		"c'è un fosso al parco da due mesi, quando lo sistemate?",
 	}
 	for _, text := range urgent {
 		if r := m.Classify(text); r.Urgency != "alta" {
