@@ -18,9 +18,9 @@ import (
 	"github.com/piazza-pa/piazza/internal/valid"
 )
 
-// Service classifies messages with a model per organisation: the base
-// examples plus the labels the organisation's people confirmed. Models are
-// trained on first use and cached; a cached model is used while the
+// Service classifies messages with a model per organisation: the shipped
+// training examples plus the labels the organisation's people confirmed.
+// Models are trained on first use and cached; a cached model is used while the
 // organisation's examples are unchanged (same count, same newest id), so a
 // confirmation made on another instance is seen too.
 type Service struct {
@@ -82,7 +82,7 @@ func NewService(db *store.DB) *Service {
 
 func (s *Service) base() ([]Example, *Model, error) {
 	s.baseOnce.Do(func() {
-		s.baseEx, s.baseErr = BaseExamples()
+		s.baseEx, s.baseErr = TrainingExamples()
 		if s.baseErr == nil {
 			s.baseModel, s.baseErr = Train(s.baseEx)
 		}

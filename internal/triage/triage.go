@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 )
@@ -361,6 +362,12 @@ func (m *Model) decide(probs [nFields][]float64, d doc) Result {
 	r.Office, r.Confidence.Office = pick(fieldOffice)
 	r.Urgency, r.Confidence.Urgency = pick(fieldUrgency)
 	r.Moderation, r.Confidence.Moderation = pick(fieldModeration)
+	// "Perché non riparate…?" asks for a repair, not for something new:
+	// the model learned "perché non" as a proposal.
+	if r.Category == "proposta" && reRepairAsked.MatchString(d.a.folded) {
+		r.Category = "intervento"
+		r.Confidence.Category = math.Max(probs[fieldCategory][indexOf(Categories, "intervento")], 0.5)
+	}
 
 	// Urgency: a danger rule or a probability of "alta" above the tuned
 	// threshold is enough; a false alarm costs less than a miss.
@@ -401,6 +408,10 @@ func (m *Model) decide(probs [nFields][]float64, d doc) Result {
 	}
 	return r
 }
+
+// reRepairAsked is "why don't you fix …", in full or chat spelling: a
+// request for an intervention phrased as a question.
+var reRepairAsked = regexp.MustCompile(`\b(?:perche|xke|xche|perke|pke|pk) (?:non|nn) (?:\S+ ){0,2}(?:aggiust|ripar|sistem|pulite\b|togliet|rimuov|svuot|ripristin|sostituit|cambiat|tappat|asfaltat|potat|raccogliet|riaccend|accendet)`)
 
 // officeEvidence weighs the office lexicons and routing rules against the
 // model. The model sees them as features too, but with 300 examples its
